@@ -14,7 +14,7 @@ endif
 
 DEBIAN_PACKAGES = cmake g++ make pkg-config libcpp-httplib-dev nlohmann-json3-dev \
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev \
-  libsqlite3-dev libssl-dev
+  libsqlite3-dev libssl-dev chromium
 
 .PHONY: deps configure build test run bench clean
 deps:
@@ -36,10 +36,12 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 run: build
-	$(BUILD)/router/main/keyward run scenarios/library
+	$(BUILD)/router/main/keyward run scenarios/library --jobs $(JOBS) \
+	  --report $(BUILD)/scenario-report.html --junit $(BUILD)/scenario-junit.xml \
+	  --json $(BUILD)/scenario-journal.json --work-dir $(BUILD)/scenario-runs
 
 bench: build
-	$(BUILD)/bench/keyward_bench
+	for b in $(BUILD)/bench/bench_*; do $$b; done
 
 clean:
 	rm -rf build build-asan build-tsan

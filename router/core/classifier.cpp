@@ -120,7 +120,8 @@ struct Rule {
 
 bool any(const Signals&) { return true; }
 bool is_auth_code(const Signals& s) {
-  return contains(s.code, "invalid_api_key") || contains(s.code, "account_deactivated");
+  return contains(s.code, "invalid_api_key") || contains(s.code, "account_deactivated") ||
+         contains(s.code, "organization_restricted");  // Groq: a suspended organisation answers 400
 }
 bool gemini_key_invalid(const Signals& s) {
   return gemini_reason(s, "API_KEY_INVALID") || contains(s.message, "API key not valid") ||

@@ -164,7 +164,9 @@ void read_provider(const Node& n, RouterConfig& cfg, int position) {
 }
 
 void read_root(const Node& root, RouterConfig& cfg) {
-  root.each_field({"providers", "timeouts", "quarantine", "ejection", "cache", "routing", "support_url"},
+  // `alerts` and `schedules` belong to router/alerts, which reads the same file.
+  root.each_field({"providers", "timeouts", "quarantine", "ejection", "cache", "routing", "support_url", "alerts",
+                   "schedules"},
                   [&](const std::string& key, const Node& v) {
     if (key == "providers") {
       if (!v.node.IsSequence()) v.fail("expected a list of providers");
@@ -220,8 +222,13 @@ RouterConfig load_config_yaml(const std::string& yaml_text, const std::string& f
   } catch (const YAML::ParserException& e) {
     throw ConfigError(file_name, e.mark.line + 1, "(syntax)", e.msg);
   }
-  if (doc.IsNull()) return base;
-  read_root(Node{doc, file_name, ""}, base);
+  return load_config_node(doc, file_name, "", std::move(base));
+}
+
+RouterConfig load_config_node(const YAML::Node& node, const std::string& file, const std::string& path,
+                              RouterConfig base) {
+  if (node.IsNull()) return base;
+  read_root(Node{node, file, path}, base);
   std::stable_sort(base.providers.begin(), base.providers.end(),
                    [](const ProviderConfig& a, const ProviderConfig& b) { return a.priority < b.priority; });
   return base;

@@ -10,6 +10,10 @@
 
 #include "router/core/clock.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace keyward {
 
 // Wire protocol a provider speaks. Groq, Mistral and generic providers speak
@@ -106,7 +110,18 @@ struct Diagnostic {
 class ConfigError : public std::runtime_error {
  public:
   ConfigError(const std::string& file, int line, const std::string& path, const std::string& message)
-      : std::runtime_error(file + ":" + std::to_string(line) + ": " + path + ": " + message) {}
+      : std::runtime_error(file + ":" + std::to_string(line) + ": " + path + ": " + message),
+        file_(file), line_(line), path_(path), message_(message) {}
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& path() const { return path_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string path_;
+  std::string message_;
 };
 
 // Overrides defaults with a keyward.yaml. Unknown fields and wrong types throw
@@ -114,6 +129,10 @@ class ConfigError : public std::runtime_error {
 RouterConfig load_config_yaml(const std::string& yaml_text, const std::string& file_name,
                               RouterConfig base = default_config());
 RouterConfig load_config_file(const std::string& path, RouterConfig base = default_config());
+// The same from a node inside a larger document (a scenario's router.config):
+// errors name the outer file's lines and `path` as the field prefix.
+RouterConfig load_config_node(const YAML::Node& node, const std::string& file, const std::string& path,
+                              RouterConfig base = default_config());
 
 // Parses "250ms", "10s", "5m", "1h30m", "2d"; false on anything else.
 bool parse_duration(const std::string& text, Millis* out);

@@ -1,20 +1,11 @@
-// keyward: the router (serve, keys check) and its harness (fake, run, replay).
+// keyward: the router (serve, keys check) and its harness (fake, run).
 #include <cstdio>
 #include <cstring>
 #include <string>
 
-#if __has_include("router/main/commands.h")
-#include "router/main/commands.h"
-#define KEYWARD_HAVE_SERVE 1
-#endif
-#if __has_include("fakes/fake_command.h")
 #include "fakes/fake_command.h"
-#define KEYWARD_HAVE_FAKE 1
-#endif
-#if __has_include("scenarios/run_command.h")
+#include "router/main/commands.h"
 #include "scenarios/run_command.h"
-#define KEYWARD_HAVE_RUN 1
-#endif
 
 namespace {
 
@@ -27,9 +18,7 @@ int usage(FILE* out) {
                "  keys check [--env .env] [--config F]\n"
                "                      validate every key once and print a table\n"
                "  fake WORLD.yaml     start fake providers and alert sinks\n"
-               "  run PATH...         run scenario files or folders against the fakes\n"
-               "  replay JOURNAL.jsonl -o incident.yaml\n"
-               "                      turn a router journal into a scenario\n");
+               "  run PATH...         run scenario files or folders against the fakes\n");
   return out == stderr ? 2 : 0;
 }
 
@@ -39,18 +28,11 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage(stderr);
   std::string cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(stdout);
-#ifdef KEYWARD_HAVE_SERVE
   if (cmd == "serve") return keyward::serve_main(argc - 1, argv + 1);
   if (cmd == "keys" && argc >= 3 && std::strcmp(argv[2], "check") == 0)
     return keyward::keys_check_main(argc - 2, argv + 2);
-#endif
-#ifdef KEYWARD_HAVE_FAKE
   if (cmd == "fake") return keyward::fakes::fake_main(argc - 1, argv + 1);
-#endif
-#ifdef KEYWARD_HAVE_RUN
   if (cmd == "run") return keyward::scenarios::run_main(argc - 1, argv + 1);
-  if (cmd == "replay") return keyward::scenarios::replay_main(argc - 1, argv + 1);
-#endif
   std::fprintf(stderr, "keyward: unknown command '%s'\n\n", cmd.c_str());
   return usage(stderr);
 }

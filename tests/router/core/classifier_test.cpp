@@ -61,6 +61,9 @@ const Row kRows[] = {
     {"gemini_403_unregistered", WireKind::gemini,
      http(403, R"J({"error":{"code":403,"message":"Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.","status":"PERMISSION_DENIED"}})J"),
      ErrorClass::auth, "unregistered callers", -1},
+    {"groq_400_organization_restricted", WireKind::openai,
+     http(400, R"J({"error":{"message":"Organization has been restricted. Please reach out to support if you believe this was in error.","type":"invalid_request_error","code":"organization_restricted"}})J"),
+     ErrorClass::auth, "restricted", -1},
     {"401_non_json", WireKind::openai, http(401, "<html>401 Authorization Required</html>"), ErrorClass::auth, "HTTP 401", -1},
     // quota
     {"openai_insufficient_quota", WireKind::openai,

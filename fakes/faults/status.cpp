@@ -1,0 +1,36 @@
+// status: answer with any status code, rendered in the provider's own error
+// envelope (Gemini's google.rpc shape, OpenAI's {"error":{...}}, ...).
+#include "fakes/faults/fault.h"
+
+namespace keyward::fakes {
+namespace {
+struct StatusFault final : Fault {
+  int status = 503;
+  std::string message;  // empty: the provider's usual text for that status
+  const char* kind() const override { return "status"; }
+  void apply(FaultEffect& e, Rng&) const override {
+    if (e.status == 0) {  // the first matching status fault wins
+      e.status = status;
+      e.status_message = message;
+    }
+    e.note(kind());
+  }
+  nlohmann::json params() const override {
+    nlohmann::json j{{"status", status}};
+    if (!message.empty()) j["message"] = message;
+    return j;
+  }
+};
+}  // namespace
+
+std::shared_ptr<const Fault> make_status_fault(FaultParams& p) {
+  if (!p.has("status")) throw FaultSpecError("status", "missing status code");
+  auto f = std::make_shared<StatusFault>();
+  auto code = p.u64("status", 503, 599);
+  if (code < 100) throw FaultSpecError("status", "must be between 100 and 599");
+  f->status = static_cast<int>(code);
+  f->message = p.string("message", "");
+  return f;
+}
+
+}  // namespace keyward::fakes

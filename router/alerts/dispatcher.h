@@ -1,0 +1,70 @@
+#pragma once
+// Drains the persistent outbox to the channels on its own thread, with
+// retries and backoff from the outbox, so a dead or slow channel costs the
+// request path nothing and loses nothing. Due times follow the injected Clock;
+// tests call drain_once() and never start the thread.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "router/alerts/channel.h"
+#include "router/core/clock.h"
+#include "router/store/outbox.h"
+
+namespace keyward::alerts {
+
+struct DispatcherOptions {
+  size_t batch = 50;                   // rows claimed per query
+  size_t max_rows_per_pass = 1000;     // bound on one drain_once()
+  Millis idle_wait_max{1'000};         // real-time wait between passes when nothing is due sooner
+};
+
+class AlertDispatcher final : public AlertOutbox {
+ public:
+  // `queue` must outlive the dispatcher. Rows for a channel that has no
+  // object here (not configured) are marked skipped.
+  AlertDispatcher(store::DeliveryQueue& queue, const Clock& clock, std::vector<std::unique_ptr<AlertChannel>> channels,
+                  DispatcherOptions options = {});
+  ~AlertDispatcher() override;  // stops the thread
+
+  // AlertOutbox: persist, then wake the worker. Give this object to the
+  // IncidentEngine as its outbox.
+  bool enqueue(const Alert& alert) override;
+
+  // One synchronous pass: every due row is sent once; failures are scheduled
+  // for retry. Returns the number delivered. Safe alongside the thread.
+  size_t drain_once();
+
+  void start();
+  void stop();
+
+  struct Stats {
+    uint64_t delivered = 0;
+    uint64_t failures = 0;  // failed tries (each is retried later)
+    uint64_t skipped = 0;
+    std::string last_error;
+  };
+  Stats stats() const;
+
+ private:
+  void run();
+
+  store::DeliveryQueue& queue_;
+  const Clock& clock_;
+  std::vector<std::unique_ptr<AlertChannel>> channels_;
+  DispatcherOptions options_;
+
+  std::mutex drain_mu_;  // one pass at a time
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool wake_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+  Stats stats_;
+};
+
+}  // namespace keyward::alerts

@@ -1,0 +1,320 @@
+#include "router/http/dashboard.h"
+
+#include <string_view>
+#include <vector>
+
+namespace keyward {
+
+namespace {
+
+using nlohmann::json;
+
+std::string esc(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Field as text: strings as-is, numbers/bools printed, null/missing empty.
+std::string field(const json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_boolean()) return it->get<bool>() ? "true" : "false";
+  if (it->is_number()) return it->dump();
+  return "";
+}
+
+bool flag(const json& j, const char* key) {
+  if (!j.is_object()) return false;
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+const json& array_of(const json& j, const char* key) {
+  static const json empty = json::array();
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_array() ? *it : empty;
+}
+
+const json& object_of(const json& j, const char* key) {
+  static const json empty = json::object();
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? *it : empty;
+}
+
+// Only http(s) links become hrefs: a javascript: URL in a config must not run.
+std::string safe_href(const std::string& url) {
+  if (url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0) return esc(url);
+  return "#";
+}
+
+// The possible causes, from the classifier's verdict (the incident's cause).
+std::vector<std::string> causes_for(const std::string& cause) {
+  if (cause == "all_quota_exhausted")
+    return {"Every key has used its daily quota (429 quota exceeded); it resets by itself, usually at midnight UTC",
+            "Add keys with free quota, or raise the limits, to recover sooner"};
+  if (cause == "all_providers_unavailable")
+    return {"Provider service outage", "Network problem between this host and the providers (DNS, proxy, firewall)",
+            "Rate limits on every key"};
+  return {"Expired API keys", "Revoked keys (regenerated at the provider)", "Account suspended (e.g. a payment issue)",
+          "Provider service outage", "Configuration error in .env (e.g. after a deployment)"};
+}
+
+std::string state_class(const std::string& state) {
+  if (state == "healthy") return "ok";
+  if (state == "quarantined") return "bad";
+  return "warn";
+}
+
+// Server-side render of everything inside <div id="app">. The inline script
+// below mirrors it (same ids and classes) for the periodic refresh.
+std::string render_app(const json& s) {
+  std::string h;
+  const json& inc = object_of(s, "incident");
+  bool open = field(inc, "state") == "open";
+  const json& providers = array_of(s, "providers");
+  const json& channels = object_of(s, "channels");
+
+  h += "<p class=\"meta\">Updated <span id=\"now\">" + esc(field(s, "now")) + "</span> &middot; ";
+  h += flag(s, "ready") ? "<span class=\"ok\">ready</span>" : "<span class=\"bad\">not ready</span>";
+  h += " &middot; alerts:";
+  for (const char* c : {"email", "telegram", "webhook"})
+    h += std::string(" ") + c + (flag(channels, c) ? " <span class=\"ok\">on</span>" : " <span class=\"muted\">off</span>");
+  h += "</p>\n";
+
+  if (open) {
+    h += "<section id=\"emergency\" class=\"critical\">\n";
+    h += "<h2><span class=\"badge\">!</span> EMERGENCY: All AI Keys Failed</h2>\n";
+    h += "<p>Since <b>" + esc(field(inc, "opened_at")) + "</b> &middot; incident " + esc(field(inc, "id")) +
+         " &middot; cause <code>" + esc(field(inc, "cause")) + "</code></p>\n";
+    if (!field(inc, "diagnosis").empty()) h += "<p class=\"diagnosis\">" + esc(field(inc, "diagnosis")) + "</p>\n";
+    h += "<h3>Status by provider</h3>\n<ul id=\"emergency-providers\">\n";
+    const json& ip = array_of(inc, "providers");
+    for (const auto& p : ip) {
+      std::string total = field(p, "keys_total");
+      h += "<li><b>" + esc(field(p, "display_name")) + "</b>: " + esc(field(p, "keys_failed")) + "/" + esc(total) +
+           (total == "1" ? " key" : " keys") + " failed";
+      if (!field(p, "last_error").empty()) h += " &mdash; <q>" + esc(field(p, "last_error")) + "</q>";
+      if (!field(p, "diagnosis").empty()) h += "<br><small>" + esc(field(p, "diagnosis")) + "</small>";
+      h += "</li>\n";
+    }
+    h += "</ul>\n<h3>Possible causes</h3>\n<ol>\n";
+    for (const auto& c : causes_for(field(inc, "cause"))) h += "<li>" + esc(c) + "</li>\n";
+    h += "</ol>\n<h3>Impact</h3>\n<p>Platform AI is completely unavailable: users get a cached answer where one "
+         "exists, otherwise the emergency answer (HTTP 503, retryable).</p>\n";
+    h += "<h3>Actions</h3>\n<div class=\"actions\">"
+         "<button data-action=\"dashboards\">Check Provider Dashboards</button> "
+         "<button data-action=\"logs\">View Logs</button> "
+         "<button data-action=\"test\">Test Connection</button> "
+         "<button data-action=\"reload\">Update Keys</button></div>\n";
+    h += "<ul id=\"dashboard-links\" class=\"links\">\n";
+    for (const auto& p : providers)
+      h += "<li><a target=\"_blank\" rel=\"noopener\" href=\"" + safe_href(field(p, "dashboard_url")) + "\">" +
+           esc(field(p, "display_name")) + " dashboard</a> <small>" + esc(field(p, "dashboard_url")) + "</small></li>\n";
+    h += "</ul>\n</section>\n";
+  }
+
+  h += "<h2>Providers and keys</h2>\n<table id=\"providers\">\n<thead><tr><th>Provider</th><th>Key</th><th>State</th>"
+       "<th>Until</th><th>Last error</th><th>Validated</th><th>Expires</th></tr></thead>\n<tbody>\n";
+  for (const auto& p : providers) {
+    std::string name = field(p, "name");
+    h += "<tr class=\"provider-row\" data-provider=\"" + esc(name) + "\"><td colspan=\"7\"><b>" +
+         esc(field(p, "display_name")) + "</b> <small>" + esc(field(p, "model")) + "</small>";
+    if (flag(p, "ejected"))
+      h += " <span class=\"bad\">ejected until " + esc(field(p, "ejected_until")) + "</span>";
+    if (!field(p, "diagnosis").empty()) h += " &mdash; " + esc(field(p, "diagnosis"));
+    else if (!field(p, "last_error").empty()) h += " &mdash; " + esc(field(p, "last_error"));
+    h += "</td></tr>\n";
+    for (const auto& k : array_of(p, "keys")) {
+      std::string state = field(k, "state");
+      h += "<tr class=\"key-row\" data-provider=\"" + esc(name) + "\"><td>" + esc(field(p, "display_name")) + " Key " +
+           esc(field(k, "id")) + "</td><td><code>" + esc(field(k, "masked")) + "</code></td><td class=\"" +
+           state_class(state) + "\">" + esc(state) + "</td><td>" + esc(field(k, "until")) + "</td><td>" +
+           esc(field(k, "last_error")) + (field(k, "last_class").empty() || field(k, "last_class") == "ok"
+                                              ? ""
+                                              : " <small>(" + esc(field(k, "last_class")) + ")</small>") +
+           "</td><td>" + (flag(k, "validated") ? "yes" : "no") + "</td><td>" + esc(field(k, "expires")) + "</td></tr>\n";
+    }
+  }
+  h += "</tbody></table>\n";
+
+  const json& last = object_of(inc, "last_resolved");
+  if (!last.empty())
+    h += "<p class=\"muted\" id=\"last-resolved\">Last incident " + esc(field(last, "id")) + ": " +
+         esc(field(last, "opened_at")) + " to " + esc(field(last, "resolved_at")) + ", downtime " +
+         esc(field(last, "downtime")) + "</p>\n";
+  return h;
+}
+
+// The client side: the same rendering in JavaScript (textContent-safe via
+// esc()), a refresh every 5 s, and the four emergency actions.
+const char* kScript = R"JS(
+(function () {
+  'use strict';
+  function esc(v) {
+    if (v === null || v === undefined) return '';
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+  function href(u) { return /^https?:\/\//.test(u || '') ? esc(u) : '#'; }
+  function causes(cause) {
+    if (cause === 'all_quota_exhausted') return ['Every key has used its daily quota (429 quota exceeded); it resets by itself, usually at midnight UTC', 'Add keys with free quota, or raise the limits, to recover sooner'];
+    if (cause === 'all_providers_unavailable') return ['Provider service outage', 'Network problem between this host and the providers (DNS, proxy, firewall)', 'Rate limits on every key'];
+    return ['Expired API keys', 'Revoked keys (regenerated at the provider)', 'Account suspended (e.g. a payment issue)', 'Provider service outage', 'Configuration error in .env (e.g. after a deployment)'];
+  }
+  function stateClass(s) { return s === 'healthy' ? 'ok' : (s === 'quarantined' ? 'bad' : 'warn'); }
+  function render(s) {
+    var inc = s.incident || {}, ch = s.channels || {}, providers = s.providers || [], h = '';
+    h += '<p class="meta">Updated <span id="now">' + esc(s.now) + '</span> &middot; ' +
+         (s.ready ? '<span class="ok">ready</span>' : '<span class="bad">not ready</span>') + ' &middot; alerts:';
+    ['email', 'telegram', 'webhook'].forEach(function (c) {
+      h += ' ' + c + (ch[c] ? ' <span class="ok">on</span>' : ' <span class="muted">off</span>');
+    });
+    h += '</p>';
+    if (inc.state === 'open') {
+      h += '<section id="emergency" class="critical"><h2><span class="badge">!</span> EMERGENCY: All AI Keys Failed</h2>';
+      h += '<p>Since <b>' + esc(inc.opened_at) + '</b> &middot; incident ' + esc(inc.id) + ' &middot; cause <code>' + esc(inc.cause) + '</code></p>';
+      if (inc.diagnosis) h += '<p class="diagnosis">' + esc(inc.diagnosis) + '</p>';
+      h += '<h3>Status by provider</h3><ul id="emergency-providers">';
+      (inc.providers || []).forEach(function (p) {
+        h += '<li><b>' + esc(p.display_name) + '</b>: ' + esc(p.keys_failed) + '/' + esc(p.keys_total) +
+             (p.keys_total === 1 ? ' key' : ' keys') + ' failed';
+        if (p.last_error) h += ' &mdash; <q>' + esc(p.last_error) + '</q>';
+        if (p.diagnosis) h += '<br><small>' + esc(p.diagnosis) + '</small>';
+        h += '</li>';
+      });
+      h += '</ul><h3>Possible causes</h3><ol>';
+      causes(inc.cause).forEach(function (c) { h += '<li>' + esc(c) + '</li>'; });
+      h += '</ol><h3>Impact</h3><p>Platform AI is completely unavailable: users get a cached answer where one exists, otherwise the emergency answer (HTTP 503, retryable).</p>';
+      h += '<h3>Actions</h3><div class="actions"><button data-action="dashboards">Check Provider Dashboards</button> <button data-action="logs">View Logs</button> <button data-action="test">Test Connection</button> <button data-action="reload">Update Keys</button></div>';
+      h += '<ul id="dashboard-links" class="links' + (linksOpen ? ' open' : '') + '">';
+      providers.forEach(function (p) {
+        h += '<li><a target="_blank" rel="noopener" href="' + href(p.dashboard_url) + '">' + esc(p.display_name) + ' dashboard</a> <small>' + esc(p.dashboard_url) + '</small></li>';
+      });
+      h += '</ul></section>';
+    }
+    h += '<h2>Providers and keys</h2><table id="providers"><thead><tr><th>Provider</th><th>Key</th><th>State</th><th>Until</th><th>Last error</th><th>Validated</th><th>Expires</th></tr></thead><tbody>';
+    providers.forEach(function (p) {
+      h += '<tr class="provider-row" data-provider="' + esc(p.name) + '"><td colspan="7"><b>' + esc(p.display_name) + '</b> <small>' + esc(p.model) + '</small>';
+      if (p.ejected) h += ' <span class="bad">ejected until ' + esc(p.ejected_until) + '</span>';
+      if (p.diagnosis) h += ' &mdash; ' + esc(p.diagnosis); else if (p.last_error) h += ' &mdash; ' + esc(p.last_error);
+      h += '</td></tr>';
+      (p.keys || []).forEach(function (k) {
+        h += '<tr class="key-row" data-provider="' + esc(p.name) + '"><td>' + esc(p.display_name) + ' Key ' + esc(k.id) +
+             '</td><td><code>' + esc(k.masked) + '</code></td><td class="' + stateClass(k.state) + '">' + esc(k.state) +
+             '</td><td>' + esc(k.until) + '</td><td>' + esc(k.last_error) +
+             (k.last_class && k.last_class !== 'ok' ? ' <small>(' + esc(k.last_class) + ')</small>' : '') +
+             '</td><td>' + (k.validated ? 'yes' : 'no') + '</td><td>' + esc(k.expires) + '</td></tr>';
+      });
+    });
+    h += '</tbody></table>';
+    var last = inc.last_resolved;
+    if (last) h += '<p class="muted" id="last-resolved">Last incident ' + esc(last.id) + ': ' + esc(last.opened_at) + ' to ' + esc(last.resolved_at) + ', downtime ' + esc(last.downtime) + '</p>';
+    document.getElementById('app').innerHTML = h;
+  }
+  var linksOpen = false;
+  function refresh() {
+    fetch('/api/status', {cache: 'no-store'}).then(function (r) { return r.json(); })
+      .then(function (s) { render(s); document.body.classList.remove('stale'); })
+      .catch(function () { document.body.classList.add('stale'); });
+  }
+  function token(ask) {
+    var t = sessionStorage.getItem('keyward_admin_token');
+    if (!t && ask) {
+      t = window.prompt('Admin token (kept for this browser session only)');
+      if (t) sessionStorage.setItem('keyward_admin_token', t);
+    }
+    return t;
+  }
+  function show(title, text) {
+    var out = document.getElementById('action-output');
+    out.hidden = false;
+    document.getElementById('action-title').textContent = title;
+    document.getElementById('action-text').textContent = text;
+  }
+  function call(method, url, admin, title) {
+    var headers = {};
+    var t = token(admin);
+    if (admin && !t) { show(title, 'Cancelled: an admin token is needed.'); return; }
+    if (t) headers['Authorization'] = 'Bearer ' + t;
+    show(title, 'Working...');
+    fetch(url, {method: method, headers: headers}).then(function (r) {
+      if (r.status === 401 || r.status === 403) sessionStorage.removeItem('keyward_admin_token');
+      return r.text().then(function (body) {
+        var text = body;
+        try { text = JSON.stringify(JSON.parse(body), null, 2); } catch (e) {}
+        show(title + ' (HTTP ' + r.status + ')', text);
+        refresh();
+      });
+    }).catch(function (e) { show(title, 'Request failed: ' + e); });
+  }
+  document.addEventListener('click', function (ev) {
+    var b = ev.target.closest ? ev.target.closest('button[data-action]') : null;
+    if (!b) return;
+    var a = b.getAttribute('data-action');
+    if (a === 'dashboards') {
+      linksOpen = !linksOpen;
+      var l = document.getElementById('dashboard-links');
+      if (l) l.classList.toggle('open', linksOpen);
+    } else if (a === 'logs') call('GET', '/api/journal?limit=50', false, 'Recent journal');
+    else if (a === 'test') call('POST', '/admin/keys/test', true, 'Test Connection');
+    else if (a === 'reload') call('POST', '/admin/reload', true, 'Update Keys (reload .env)');
+  });
+  document.body.classList.add('js');
+  setInterval(refresh, 5000);
+  refresh();
+})();
+)JS";
+
+const char* kStyle = R"CSS(
+body{font-family:system-ui,sans-serif;margin:1.5em;color:#1d2330;background:#f7f8fa}
+h1{font-size:1.4em;margin:0 0 .3em}
+table{border-collapse:collapse;width:100%;background:#fff}
+th,td{border-bottom:1px solid #e3e6ea;padding:.35em .6em;text-align:left;vertical-align:top;font-size:.92em}
+tr.provider-row td{background:#eef1f5}
+.ok{color:#17803d;font-weight:600}.bad{color:#c01919;font-weight:600}.warn{color:#a05a00;font-weight:600}
+.muted{color:#6b7280}.meta{color:#4b5563}
+.critical{border:3px solid #c01919;background:#fff1f1;padding:.8em 1.2em;margin:1em 0;border-radius:6px}
+.critical h2{color:#c01919;margin-top:.2em}
+.badge{display:inline-block;background:#c01919;color:#fff;border-radius:50%;width:1.3em;height:1.3em;text-align:center;line-height:1.3em}
+.actions button{font-size:1em;padding:.4em .9em;margin:.2em .2em .2em 0;cursor:pointer}
+ul.links{display:none}body:not(.js) ul.links,ul.links.open{display:block}
+#action-output{background:#111827;color:#e5e7eb;padding:.8em;border-radius:6px;margin-top:1em}
+#action-output pre{white-space:pre-wrap;max-height:24em;overflow:auto}
+body.stale #now::after{content:" (refresh failed)";color:#c01919}
+)CSS";
+
+}  // namespace
+
+std::string render_dashboard_html(const nlohmann::json& status) {
+  std::string h;
+  bool open = field(object_of(status, "incident"), "state") == "open";
+  h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
+  h += std::string("<title>") + (open ? "EMERGENCY - " : "") + "Keyward dashboard</title>";
+  h += std::string("<style>") + kStyle + "</style></head>\n<body>\n";
+  h += "<h1>Keyward &mdash; AI providers</h1>\n";
+  h += "<noscript><p class=\"muted\">JavaScript is off: reload the page to refresh; actions need JavaScript "
+       "(or use <code>keyward keys check</code> and <code>POST /admin/reload</code>).</p></noscript>\n";
+  h += "<div id=\"app\">\n" + render_app(status) + "</div>\n";
+  h += "<section id=\"action-output\" hidden><b id=\"action-title\"></b><pre id=\"action-text\"></pre></section>\n";
+  h += std::string("<script>") + kScript + "</script>\n</body></html>\n";
+  return h;
+}
+
+}  // namespace keyward

@@ -1,0 +1,145 @@
+#pragma once
+// `keyward serve` as a library: the router core, the provider transports, the
+// public HTTP API, start-up validation, the journal, stats and reload, in one
+// object that the CLI runs in production and the scenario runner runs
+// in-process with a SimClock. Alerts plug in through extra_observers and the
+// incident/channels/dashboard hooks; this module knows none of them.
+#include <atomic>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <condition_variable>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "router/core/chat_router.h"
+#include "router/core/env_file.h"
+#include "router/http/journal.h"
+#include "router/http/stats.h"
+#include "router/http/validation.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace keyward::http {
+
+class WireTransport;
+
+struct ServiceOptions {
+  // Providers, policies, base URLs. Keys come from `env` (applied at start when
+  // not empty) or are already in the config.
+  RouterConfig config = default_config();
+  // Secrets: .env merged with the process environment (process wins; see merge_env).
+  EnvMap env;
+  std::string env_source = ".env";  // named in "INFO: Loading secrets from .env"
+  const Clock* clock = nullptr;     // required; all time (deadlines, journal stamps) comes from it
+  std::string listen = "127.0.0.1:5000";  // host:port; port 0 picks a free port
+  std::string journal_path = "keyward-journal.jsonl";  // "" = in memory only
+  size_t journal_max_bytes = 64 << 20;                 // rotate to <path>.1 beyond this
+  std::string admin_token;            // "" disables /admin/*
+  size_t body_limit = 1 << 20;        // request bodies above it: 413
+  bool validate_on_start = true;      // ping every key before serving
+  bool tls_verify = true;             // off only for tests against a self-signed fake
+  size_t server_threads = 64;         // concurrent connections served
+  size_t max_streams = 64;            // concurrent streaming answers (one routing thread each)
+  size_t validation_parallelism = 16; // key pings at once
+  size_t log_lines = 2000;            // kept in memory (log_lines())
+  size_t max_provider_body_bytes = 8 << 20;  // provider answers above it: body_too_large
+  std::vector<RouterObserver*> extra_observers;  // alerts, scenario probes; called on request threads
+  std::function<nlohmann::json()> incident_status;  // "incident" in /api/status; default {"state":"none"}
+  std::function<nlohmann::json()> channels_status;  // "channels" in /api/status; default {}
+  std::function<std::string(const nlohmann::json&)> render_dashboard;  // /dashboard; default: JSON in <pre>
+  std::function<void(const std::string&)> log;      // every log line; default: stdout
+  // Where SIGHUP and POST /admin/reload get a fresh configuration with keys
+  // applied (serve: re-read keyward.yaml and .env). Unset: re-validate the
+  // current configuration.
+  std::function<bool(RouterConfig* out, std::string* error)> load_config;
+  // Every validation pass (start-up, reload, keys test) is bracketed, so the
+  // alerts can hold a "resolved" until the pass ends and list every key.
+  std::function<void()> validation_started;
+  std::function<void()> validation_finished;
+  // After a reload swapped in a new key set, before its keys are recorded.
+  std::function<void(const RouterConfig&)> reloaded;
+  // Replaces the HTTP transports (benchmarks, tests); not owned.
+  ProviderTransport* transport = nullptr;
+};
+
+class Service {
+ public:
+  explicit Service(ServiceOptions options);
+  ~Service();  // stops
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Applies the env, opens the journal, binds, validates keys (when enabled),
+  // then serves on a background thread. False with a message on failure.
+  bool start(std::string* error);
+  // Stops accepting, finishes in-flight requests and streams. Idempotent.
+  void stop();
+
+  int port() const { return port_; }
+  std::string base_url() const;  // http://host:port
+  // At least one key validated (or validation is off and keys are configured).
+  bool ready() const;
+
+  ChatRouter& router() { return *router_; }
+  Stats& stats() { return stats_; }
+  Journal& journal() { return journal_; }
+
+  // Validates keys that are new or not healthy, swaps atomically (in-flight
+  // requests finish on the old set), then records the results: keys that
+  // validate leave quarantine at once. `summary` is one line for people.
+  bool reload(const RouterConfig& config, std::string* summary);
+  // The SIGHUP / POST /admin/reload path: load_config, then reload().
+  bool reload_from_source(std::string* summary);
+  // Validates every key now and records the results (POST /admin/keys/test).
+  std::vector<KeyValidation> test_keys();
+
+  nlohmann::json status_json();
+  std::vector<std::string> log_lines() const;
+  void log(const std::string& line);
+
+ private:
+  class Fanout;
+  struct Routes;
+  void record_validations(const std::vector<KeyValidation>& results);
+  bool any_key_validated() const;
+
+  ServiceOptions options_;
+  const Clock* clock_ = nullptr;
+  Stats stats_;
+  Journal journal_;
+  std::unique_ptr<StatsObserver> stats_observer_;
+  std::unique_ptr<JournalObserver> journal_observer_;
+  std::unique_ptr<Fanout> fanout_;
+  std::unique_ptr<ChatRouter> router_;
+  std::unique_ptr<WireTransport> owned_transport_;
+  ProviderTransport* transport_ = nullptr;
+  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<Routes> routes_;
+  std::thread server_thread_;
+  std::string host_;
+  int port_ = 0;
+  std::atomic<bool> started_{false};
+  std::atomic<bool> validated_on_start_{false};
+  std::mutex reload_mu_;  // one reload at a time
+
+  mutable std::mutex log_mu_;
+  std::deque<std::string> log_;
+
+  // Routing threads of streaming answers: bounded, and joined on stop.
+  std::mutex streams_mu_;
+  std::condition_variable streams_cv_;
+  size_t active_streams_ = 0;
+};
+
+// "127.0.0.1:5000" -> host, port; false on anything else.
+bool parse_listen(const std::string& listen, std::string* host, int* port);
+
+}  // namespace keyward::http

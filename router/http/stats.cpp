@@ -1,0 +1,159 @@
+#include "router/http/stats.h"
+
+#include <cstdio>
+
+namespace keyward::http {
+
+namespace {
+// Latency buckets in seconds: loopback round trips (~100 µs) to slow providers (10 s).
+constexpr std::array<double, 12> kBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                          0.01,   0.05,    0.25,   1.0,   2.5,    10.0};
+
+std::string escape_label(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string label_text(const StatDef& d, const std::vector<std::string>& values, const std::string& extra = "") {
+  std::string s;
+  for (size_t i = 0; i < d.labels.size() && i < values.size(); ++i) {
+    if (!s.empty()) s += ',';
+    s += std::string(d.labels[i]) + "=\"" + escape_label(values[i]) + "\"";
+  }
+  if (!extra.empty()) s += (s.empty() ? "" : ",") + extra;
+  return s.empty() ? "" : "{" + s + "}";
+}
+
+std::string fmt_double(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+}  // namespace
+
+const std::array<StatDef, kStatCount>& stat_defs() {
+  static const std::array<StatDef, kStatCount> defs{{
+      {Stat::requests, "keyward_requests_total", "counter", "Requests by route and outcome", {"route", "outcome"}},
+      {Stat::attempts, "keyward_attempts_total", "counter", "Provider calls by provider, key index and class",
+       {"provider", "key", "class"}},
+      {Stat::failovers, "keyward_failovers_total", "counter",
+       "Failed attempts after which the same request tried another key", {"provider"}},
+      {Stat::quarantines, "keyward_quarantines_total", "counter", "Keys quarantined (auth)", {"provider"}},
+      {Stat::ejections, "keyward_ejections_total", "counter", "Providers ejected (outage/network)", {"provider"}},
+      {Stat::emergencies, "keyward_emergency_answers_total", "counter", "Requests every provider failed, by cause",
+       {"cause"}},
+      {Stat::cache_hits, "keyward_cache_hits_total", "counter", "Emergency answers served from the cache", {"stale"}},
+      {Stat::validations, "keyward_key_validations_total", "counter", "Key validation pings by provider and result",
+       {"provider", "result"}},
+      {Stat::reloads, "keyward_reloads_total", "counter", "Configuration reloads", {"result"}},
+      {Stat::request_seconds, "keyward_request_duration_seconds", "histogram", "Request latency by route",
+       {"route"}},
+      {Stat::attempt_seconds, "keyward_attempt_duration_seconds", "histogram", "Provider call latency",
+       {"provider"}},
+  }};
+  return defs;
+}
+
+const StatDef& stat_def(Stat s) { return stat_defs()[static_cast<size_t>(s)]; }
+
+void Stats::add(Stat s, const std::vector<std::string>& labels, uint64_t n) {
+  std::lock_guard lock(mu_);
+  counters_[static_cast<size_t>(s)][labels] += n;
+}
+
+void Stats::observe(Stat s, const std::vector<std::string>& labels, double seconds) {
+  std::lock_guard lock(mu_);
+  auto& h = histograms_[static_cast<size_t>(s)][labels];
+  if (h.buckets.empty()) h.buckets.assign(kBuckets.size(), 0);
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) {
+      ++h.buckets[i];
+      break;
+    }
+  }
+  ++h.count;
+  h.sum += seconds;
+}
+
+uint64_t Stats::value(Stat s, const std::vector<std::string>& labels) const {
+  std::lock_guard lock(mu_);
+  const auto& m = counters_[static_cast<size_t>(s)];
+  auto it = m.find(labels);
+  if (it != m.end()) return it->second;
+  const auto& hm = histograms_[static_cast<size_t>(s)];
+  auto hit = hm.find(labels);
+  return hit == hm.end() ? 0 : hit->second.count;
+}
+
+uint64_t Stats::total(Stat s) const {
+  std::lock_guard lock(mu_);
+  uint64_t n = 0;
+  for (const auto& [_, v] : counters_[static_cast<size_t>(s)]) n += v;
+  for (const auto& [_, h] : histograms_[static_cast<size_t>(s)]) n += h.count;
+  return n;
+}
+
+std::string Stats::prometheus() const {
+  std::lock_guard lock(mu_);
+  std::string out;
+  for (const auto& d : stat_defs()) {
+    out += "# HELP " + std::string(d.name) + " " + d.help + "\n";
+    out += "# TYPE " + std::string(d.name) + " " + d.type + "\n";
+    size_t i = static_cast<size_t>(d.id);
+    for (const auto& [labels, v] : counters_[i]) out += d.name + label_text(d, labels) + " " + std::to_string(v) + "\n";
+    for (const auto& [labels, h] : histograms_[i]) {
+      uint64_t cum = 0;
+      for (size_t b = 0; b < kBuckets.size(); ++b) {
+        cum += h.buckets[b];
+        out += std::string(d.name) + "_bucket" + label_text(d, labels, "le=\"" + fmt_double(kBuckets[b]) + "\"") +
+               " " + std::to_string(cum) + "\n";
+      }
+      out += std::string(d.name) + "_bucket" + label_text(d, labels, "le=\"+Inf\"") + " " + std::to_string(h.count) +
+             "\n";
+      out += std::string(d.name) + "_sum" + label_text(d, labels) + " " + fmt_double(h.sum) + "\n";
+      out += std::string(d.name) + "_count" + label_text(d, labels) + " " + std::to_string(h.count) + "\n";
+    }
+  }
+  return out;
+}
+
+nlohmann::json Stats::to_json() const {
+  std::lock_guard lock(mu_);
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& d : stat_defs()) {
+    size_t i = static_cast<size_t>(d.id);
+    nlohmann::json rows = nlohmann::json::array();
+    auto labels_json = [&](const std::vector<std::string>& labels) {
+      nlohmann::json l = nlohmann::json::object();
+      for (size_t k = 0; k < d.labels.size() && k < labels.size(); ++k) l[d.labels[k]] = labels[k];
+      return l;
+    };
+    for (const auto& [labels, v] : counters_[i]) rows.push_back({{"labels", labels_json(labels)}, {"value", v}});
+    for (const auto& [labels, h] : histograms_[i])
+      rows.push_back({{"labels", labels_json(labels)}, {"count", h.count}, {"sum_seconds", h.sum}});
+    out[d.name] = std::move(rows);
+  }
+  return out;
+}
+
+void StatsObserver::on_pool_event(const PoolEvent& e) {
+  if (e.kind == PoolEventKind::key_quarantined) stats_.add(Stat::quarantines, {e.provider});
+  if (e.kind == PoolEventKind::provider_ejected) stats_.add(Stat::ejections, {e.provider});
+}
+
+void StatsObserver::on_attempt(const AttemptRecord& a) {
+  stats_.add(Stat::attempts, {a.provider, std::to_string(a.key_index), to_string(a.cls)});
+  stats_.observe(Stat::attempt_seconds, {a.provider},
+                 std::chrono::duration<double>(a.latency).count());
+}
+
+}  // namespace keyward::http

@@ -1,0 +1,333 @@
+#include "router/http/transports.h"
+
+#include <nlohmann/json.hpp>
+
+#include "router/http/sse.h"
+
+namespace keyward::http {
+
+using nlohmann::json;
+
+namespace {
+
+AttemptResult bad_base_url() {
+  AttemptResult r;
+  r.transport = TransportError::connect_failed;
+  r.body = "invalid base URL";
+  return r;
+}
+
+HttpCallOptions call_options(const TransportOptions& o, Millis timeout) {
+  return HttpCallOptions{timeout, o.connect_timeout, o.max_body_bytes};
+}
+
+bool is_2xx(const AttemptResult& r) { return r.transport == TransportError::none && r.status >= 200 && r.status < 300; }
+
+// A 2xx whose body is not a usable answer is the provider's fault, not a success.
+void mark_malformed(AttemptResult& r) { r.transport = TransportError::malformed_body; }
+
+// The stream state shared by both wire formats.
+struct StreamState {
+  StreamSink* sink;
+  ChatAnswer* answer;
+  SseParser parser;
+  bool done = false;             // [DONE] (OpenAI) or a finishReason (Gemini)
+  TransportError error = TransportError::none;
+  StreamState(StreamSink* s, ChatAnswer* a, size_t max) : sink(s), answer(a), parser(max) {}
+
+  bool deliver(const std::string& text) {
+    if (text.empty()) return true;
+    answer->content += text;
+    if (!sink->on_delta(text)) {
+      error = TransportError::read_failed;  // the client went away: abort upstream
+      return false;
+    }
+    return true;
+  }
+  TransportError feed(const char* data, size_t size, const SseParser::OnEvent& on_event) {
+    auto s = parser.feed(std::string_view(data, size), on_event);
+    if (s == SseParser::Status::too_large) return TransportError::body_too_large;
+    if (s == SseParser::Status::stopped) return error == TransportError::none ? TransportError::malformed_body : error;
+    return TransportError::none;
+  }
+};
+
+int int_or(const json& j, const char* key, int def) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int>() : def;
+}
+std::string str_or(const json& j, const char* key, const std::string& def = "") {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : def;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- OpenAI
+
+std::string openai_request_body(const std::string& model, const ChatRequest& request, bool stream) {
+  json messages = json::array();
+  for (const auto& m : request.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
+  json body{{"model", model}, {"messages", std::move(messages)}, {"stream", stream}};
+  if (request.temperature) body["temperature"] = *request.temperature;
+  if (request.max_tokens) body["max_tokens"] = *request.max_tokens;
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool parse_openai_answer(const std::string& body, ChatAnswer* answer) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  auto choices = j.find("choices");
+  if (choices == j.end() || !choices->is_array() || choices->empty() || !(*choices)[0].is_object()) return false;
+  const json& c0 = (*choices)[0];
+  auto msg = c0.find("message");
+  if (msg == c0.end() || !msg->is_object()) return false;
+  auto content = msg->find("content");
+  if (content == msg->end() || !(content->is_string() || content->is_null())) return false;
+  answer->content = content->is_string() ? content->get<std::string>() : "";
+  answer->finish_reason = str_or(c0, "finish_reason");
+  answer->model = str_or(j, "model");
+  if (auto u = j.find("usage"); u != j.end() && u->is_object()) {
+    answer->prompt_tokens = int_or(*u, "prompt_tokens", 0);
+    answer->completion_tokens = int_or(*u, "completion_tokens", 0);
+  }
+  return true;
+}
+
+AttemptResult OpenAiTransport::chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
+                                    Millis timeout, ChatAnswer* answer, StreamSink* sink) {
+  BaseUrl base;
+  if (!parse_base_url(provider.base_url, &base)) return bad_base_url();
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/chat/completions";
+  req.headers = {{"Authorization", "Bearer " + key.secret}};
+  req.secret = key.secret;
+  const bool stream = sink != nullptr;
+  req.body = openai_request_body(provider.model, request, stream);
+  if (stream) req.headers.emplace("Accept", "text/event-stream");
+  auto opts = call_options(options_, timeout);
+
+  if (!stream) {
+    AttemptResult r = http_call(pool_, base, req, opts, nullptr);
+    if (is_2xx(r) && !parse_openai_answer(r.body, answer)) mark_malformed(r);
+    return r;
+  }
+  StreamState st(sink, answer, options_.max_body_bytes);
+  auto on_event = [&](const std::string& data) {
+    if (data == "[DONE]") {
+      st.done = true;
+      return true;
+    }
+    json j = json::parse(data, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return false;
+    if (j.contains("error")) return false;  // an error frame mid-stream
+    if (auto m = j.find("model"); m != j.end() && m->is_string()) answer->model = *m;
+    if (auto u = j.find("usage"); u != j.end() && u->is_object()) {
+      answer->prompt_tokens = int_or(*u, "prompt_tokens", answer->prompt_tokens);
+      answer->completion_tokens = int_or(*u, "completion_tokens", answer->completion_tokens);
+    }
+    auto choices = j.find("choices");
+    if (choices == j.end() || !choices->is_array()) return false;
+    if (choices->empty()) return true;  // the usage-only chunk
+    const json& c0 = (*choices)[0];
+    if (!c0.is_object()) return false;
+    if (auto fr = c0.find("finish_reason"); fr != c0.end() && fr->is_string()) answer->finish_reason = *fr;
+    auto delta = c0.find("delta");
+    if (delta == c0.end() || !delta->is_object()) return true;
+    auto content = delta->find("content");
+    if (content != delta->end() && content->is_string()) return st.deliver(content->get<std::string>());
+    return true;
+  };
+  AttemptResult r = http_call(pool_, base, req, opts, [&](const char* d, size_t n) { return st.feed(d, n, on_event); });
+  if (is_2xx(r) && !st.done) r.transport = TransportError::truncated_body;  // no [DONE]: cut
+  return r;
+}
+
+AttemptResult OpenAiTransport::list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
+                                           std::vector<std::string>* models) {
+  BaseUrl base;
+  if (!parse_base_url(provider.base_url, &base)) return bad_base_url();
+  HttpRequest req;
+  req.path = "/models";
+  req.headers = {{"Authorization", "Bearer " + key.secret}};
+  req.secret = key.secret;
+  AttemptResult r = http_call(pool_, base, req, call_options(options_, timeout), nullptr);
+  if (!is_2xx(r)) return r;
+  json j = json::parse(r.body, nullptr, false);
+  auto data = j.is_object() ? j.find("data") : j.end();
+  if (j.is_discarded() || !j.is_object() || data == j.end() || !data->is_array()) {
+    mark_malformed(r);
+    return r;
+  }
+  if (models) {
+    for (const auto& m : *data)
+      if (m.is_object()) models->push_back(str_or(m, "id"));
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- Gemini
+
+std::string gemini_finish_reason(const std::string& reason) {
+  if (reason == "STOP") return "stop";
+  if (reason == "MAX_TOKENS") return "length";
+  if (reason == "SAFETY" || reason == "RECITATION" || reason == "BLOCKLIST" || reason == "PROHIBITED_CONTENT")
+    return "content_filter";
+  std::string lower = reason;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+std::string gemini_request_body(const ChatRequest& request) {
+  json contents = json::array();
+  std::string system;
+  for (const auto& m : request.messages) {
+    if (m.role == "system") {
+      if (!system.empty()) system += "\n\n";
+      system += m.content;
+      continue;
+    }
+    const char* role = m.role == "assistant" ? "model" : "user";
+    contents.push_back({{"role", role}, {"parts", json::array({{{"text", m.content}}})}});
+  }
+  json body{{"contents", std::move(contents)}};
+  if (!system.empty()) body["systemInstruction"] = {{"parts", json::array({{{"text", system}}})}};
+  json gen = json::object();
+  if (request.temperature) gen["temperature"] = *request.temperature;
+  if (request.max_tokens) gen["maxOutputTokens"] = *request.max_tokens;
+  if (!gen.empty()) body["generationConfig"] = std::move(gen);
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+namespace {
+
+// One Gemini answer object (whole or one stream frame). Appends the text of
+// candidates[0] to `text`; false when the shape is wrong.
+bool read_gemini_frame(const json& j, std::string* text, ChatAnswer* answer, bool* finished) {
+  if (!j.is_object()) return false;
+  if (auto mv = j.find("modelVersion"); mv != j.end() && mv->is_string()) answer->model = *mv;
+  if (auto u = j.find("usageMetadata"); u != j.end() && u->is_object()) {
+    answer->prompt_tokens = int_or(*u, "promptTokenCount", answer->prompt_tokens);
+    answer->completion_tokens = int_or(*u, "candidatesTokenCount", answer->completion_tokens);
+  }
+  auto cands = j.find("candidates");
+  if (cands == j.end()) {
+    // A blocked prompt answers 200 with promptFeedback and no candidates.
+    auto fb = j.find("promptFeedback");
+    if (fb == j.end() || !fb->is_object()) return false;
+    answer->finish_reason = "content_filter";
+    *finished = true;
+    return true;
+  }
+  if (!cands->is_array() || cands->empty() || !(*cands)[0].is_object()) return false;
+  const json& c0 = (*cands)[0];
+  if (auto content = c0.find("content"); content != c0.end()) {
+    if (!content->is_object()) return false;
+    if (auto parts = content->find("parts"); parts != content->end()) {
+      if (!parts->is_array()) return false;
+      for (const auto& p : *parts) {
+        if (!p.is_object()) return false;
+        if (auto t = p.find("text"); t != p.end() && t->is_string()) *text += t->get<std::string>();
+      }
+    }
+  }
+  if (auto fr = c0.find("finishReason"); fr != c0.end() && fr->is_string()) {
+    answer->finish_reason = gemini_finish_reason(*fr);
+    *finished = true;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parse_gemini_answer(const std::string& body, ChatAnswer* answer) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded()) return false;
+  std::string text;
+  bool finished = false;
+  if (!read_gemini_frame(j, &text, answer, &finished)) return false;
+  answer->content = std::move(text);
+  return true;
+}
+
+AttemptResult GeminiTransport::chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
+                                    Millis timeout, ChatAnswer* answer, StreamSink* sink) {
+  BaseUrl base;
+  if (!parse_base_url(provider.base_url, &base)) return bad_base_url();
+  const bool stream = sink != nullptr;
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/models/" + provider.model + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+  // The header, never ?key=: keys must not land in URLs or access logs.
+  req.headers = {{"x-goog-api-key", key.secret}};
+  req.secret = key.secret;
+  req.body = gemini_request_body(request);
+  auto opts = call_options(options_, timeout);
+  if (!stream) {
+    AttemptResult r = http_call(pool_, base, req, opts, nullptr);
+    if (is_2xx(r) && !parse_gemini_answer(r.body, answer)) mark_malformed(r);
+    return r;
+  }
+  StreamState st(sink, answer, options_.max_body_bytes);
+  auto on_event = [&](const std::string& data) {
+    json j = json::parse(data, nullptr, false);
+    if (j.is_discarded()) return false;
+    std::string text;
+    bool finished = false;
+    if (!read_gemini_frame(j, &text, answer, &finished)) return false;
+    if (finished) st.done = true;
+    return st.deliver(text);
+  };
+  AttemptResult r = http_call(pool_, base, req, opts, [&](const char* d, size_t n) { return st.feed(d, n, on_event); });
+  // Gemini sends no [DONE]: the frame with finishReason is the last one.
+  if (is_2xx(r) && (!st.done || st.parser.pending())) r.transport = TransportError::truncated_body;
+  return r;
+}
+
+AttemptResult GeminiTransport::list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
+                                           std::vector<std::string>* models) {
+  BaseUrl base;
+  if (!parse_base_url(provider.base_url, &base)) return bad_base_url();
+  HttpRequest req;
+  req.path = "/models";
+  req.headers = {{"x-goog-api-key", key.secret}};
+  req.secret = key.secret;
+  AttemptResult r = http_call(pool_, base, req, call_options(options_, timeout), nullptr);
+  if (!is_2xx(r)) return r;
+  json j = json::parse(r.body, nullptr, false);
+  auto list = j.is_object() ? j.find("models") : j.end();
+  if (j.is_discarded() || !j.is_object() || list == j.end() || !list->is_array()) {
+    mark_malformed(r);
+    return r;
+  }
+  if (models) {
+    for (const auto& m : *list) {
+      std::string name = m.is_object() ? str_or(m, "name") : "";
+      if (name.rfind("models/", 0) == 0) name = name.substr(7);
+      models->push_back(name);
+    }
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- dispatch
+
+WireTransport::WireTransport(ClientPoolOptions pool_options, TransportOptions options)
+    : pool_(pool_options), openai_(pool_, options), gemini_(pool_, options) {}
+
+ProviderTransport& WireTransport::pick(const ProviderConfig& provider) {
+  return provider.wire == WireKind::gemini ? static_cast<ProviderTransport&>(gemini_) : openai_;
+}
+
+AttemptResult WireTransport::chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
+                                  Millis timeout, ChatAnswer* answer, StreamSink* sink) {
+  return pick(provider).chat(provider, key, request, timeout, answer, sink);
+}
+
+AttemptResult WireTransport::list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
+                                         std::vector<std::string>* models) {
+  return pick(provider).list_models(provider, key, timeout, models);
+}
+
+}  // namespace keyward::http

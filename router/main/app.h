@@ -1,0 +1,95 @@
+#pragma once
+// The composition root: the HTTP service with incidents, the alert outbox and
+// its channels, schedules and timers, wired together once. `keyward serve`
+// runs it on the real clock with background threads; the scenario runner runs
+// the very same assembly on a simulated clock and drives the timers itself.
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "router/alerts/dispatcher.h"
+#include "router/alerts/settings.h"
+#include "router/core/incidents.h"
+#include "router/core/schedules.h"
+#include "router/http/service.h"
+#include "router/store/incident_store.h"
+#include "router/store/outbox.h"
+
+namespace keyward {
+
+struct AppOptions {
+  RouterConfig config = default_config();  // keys not applied yet
+  EnvMap env;                              // .env merged with the process environment
+  std::string env_source = ".env";
+  std::string config_yaml;                 // keyward.yaml text, for `alerts:` / `schedules:`
+  std::string config_source = "keyward.yaml";
+  std::vector<std::string> warnings;       // logged first (.env diagnostics)
+  const Clock* clock = nullptr;
+  std::string listen = "127.0.0.1:5000";
+  std::string journal_path = "keyward-journal.jsonl";
+  std::string store_path = "keyward.db";   // incidents and the alert outbox
+  bool validate_on_start = true;
+  bool tls_verify = true;
+  // serve: a dispatcher thread and a 1 s timer thread. Scenarios: neither;
+  // they call tick() and drain_alerts() on their own clock.
+  bool background = true;
+  std::optional<Millis> reminder_interval;  // overrides alerts.reminder_interval
+  // When the keys were last changed (the .env file's mtime): an incident that
+  // is still open at start shows it on its timeline.
+  std::optional<WallTime> keys_updated_at;
+  std::function<void(const std::string&)> log;  // default: stdout
+  // SIGHUP / POST /admin/reload: a fresh configuration and environment.
+  std::function<bool(RouterConfig* config, EnvMap* env, std::string* error)> reload_source;
+};
+
+class App {
+ public:
+  explicit App(AppOptions options);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  bool start(std::string* error);
+  void stop();
+
+  // Timers: pool deadlines, incident reminders, the daily health check,
+  // expiry reminders. Background mode calls it every second.
+  void tick();
+  // Pings every key now and alerts with the failures (the 06:00 job).
+  void run_health_check();
+  // One synchronous delivery pass over the outbox.
+  size_t drain_alerts();
+  // Re-applies a new environment (an edited .env) and swaps atomically.
+  bool reload(const EnvMap& env, std::string* summary);
+
+  http::Service& service() { return *service_; }
+  IncidentEngine& incidents() { return *incidents_; }
+  void log(const std::string& line);
+
+ private:
+  RouterConfig keyed(const EnvMap& env, std::vector<std::string>* warnings) const;
+
+  AppOptions options_;
+  alerts::AlertSettings alert_settings_;
+  std::unique_ptr<store::SqliteIncidentStore> incident_store_;
+  std::unique_ptr<store::SqliteOutbox> outbox_;
+  std::unique_ptr<alerts::AlertDispatcher> dispatcher_;
+  std::unique_ptr<IncidentEngine> incidents_;
+  std::unique_ptr<DailyHealthCheck> health_check_;
+  ExpiryReminders expiry_;
+  std::unique_ptr<http::Service> service_;
+  std::mutex tick_mu_;
+
+  std::thread timer_;
+  std::mutex timer_mu_;
+  std::condition_variable timer_cv_;
+  bool stopping_ = false;
+};
+
+}  // namespace keyward

@@ -1,0 +1,29 @@
+#pragma once
+// What a run of many scenarios prints and writes: console verdicts, JUnit XML,
+// a JSON journal and an HTML timeline report.
+#include <string>
+#include <vector>
+
+#include "scenarios/expectations.h"
+
+namespace keyward::scenarios {
+
+struct ScenarioOutcome {
+  Scenario scenario;
+  RunRecord run;
+  std::vector<ExpectationResult> results;
+  bool passed() const;
+  int failures() const;
+};
+
+// One scenario's console block: verdict, and on failure each failed
+// expectation (YAML line, expected vs actual), the compact timeline and the
+// command that replays it.
+std::string console_report(const ScenarioOutcome& o, const std::string& replay_command);
+std::string junit_report(const std::vector<ScenarioOutcome>& outcomes);
+std::string json_report(const std::vector<ScenarioOutcome>& outcomes);
+std::string html_report(const std::vector<ScenarioOutcome>& outcomes);
+
+std::string xml_escape(const std::string& s);
+
+}  // namespace keyward::scenarios

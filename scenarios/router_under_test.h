@@ -1,0 +1,50 @@
+#pragma once
+// The production router, assembled in-process for a scenario: the HTTP
+// service, incidents and alerts with a SQLite store, all on the scenario's
+// simulated clock, pointed at the fake world.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "router/core/clock.h"
+
+namespace keyward::scenarios {
+
+struct RouterUnderTestOptions {
+  std::string env_text;     // the .env as the operator wrote it
+  std::string config_yaml;  // keyward.yaml, may be empty
+  std::string store_path;   // SQLite file; kept across restarts
+  std::string journal_path;
+  bool validate_on_start = true;
+  Millis reminder_interval{60 * 60'000};
+  bool keys_updated = false;  // this instance replaces one whose .env differed ...
+  WallTime keys_updated_at{};  // ... since this moment (the edit)
+};
+
+class RouterUnderTest {
+ public:
+  RouterUnderTest(RouterUnderTestOptions options, SimClock& clock);
+  ~RouterUnderTest();
+  // Binds port 0, validates keys if asked, serves. false + error on failure.
+  bool start(std::string* error);
+  void stop();
+  int port() const;
+  // Timers: pool deadlines, incident reminders, daily check, expiry reminders.
+  void tick();
+  // Deliver everything due in the alert outbox now (synchronously).
+  void drain_alerts();
+  // .env edited: re-read and swap (what POST /admin/reload does).
+  bool reload(const std::string& env_text, std::string* summary);
+  void run_health_check();
+  nlohmann::json status() const;
+  std::string metrics() const;
+  std::vector<std::string> logs() const;  // every log line so far
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace keyward::scenarios

@@ -1,0 +1,394 @@
+#include "scenarios/runner.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <tuple>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "fakes/util.h"
+#include "router/core/env_file.h"
+#include "scenarios/router_under_test.h"
+
+namespace keyward::scenarios {
+
+namespace {
+
+// The fakes read the scenario's simulated clock.
+class SharedClock final : public fakes::FakeClock {
+ public:
+  explicit SharedClock(const SimClock& c) : c_(c) {}
+  fakes::WallTime wall() const override { return c_.wall(); }
+
+ private:
+  const SimClock& c_;
+};
+
+std::string clock_label(Millis offset) {
+  auto s = offset.count() / 1000;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "+%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  return buf;
+}
+
+// Where the router must look for each fake, and where alerts go: added to
+// the scenario's .env unless it sets them itself.
+std::string wire_env(const std::string& env_text, fakes::World& world) {
+  auto parsed = parse_env(env_text, ".env").entries;
+  std::string extra;
+  auto add = [&](const std::string& name, const std::string& value) {
+    if (!parsed.count(name)) extra += name + "=" + value + "\n";
+  };
+  for (auto* p : world.providers()) {
+    std::string prefix = p->name();
+    for (auto& c : prefix) c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    add(prefix + "_BASE_URL", p->base_url());
+  }
+#if KEYWARD_FAKES_HAVE_SINKS
+  if (auto* sinks = world.sinks()) {
+    for (const auto& [name, url] : sinks->listeners()) {
+      if (name == "smtp") {
+        add("SMTP_URL", url);
+        add("ALERT_EMAIL_FROM", "keyward@platform.example.com");
+        add("ALERT_EMAIL_TO", "oncall@platform.example.com");
+      } else if (name == "telegram") {
+        add("TELEGRAM_API_URL", url);
+        add("TELEGRAM_BOT_TOKEN", world.options().sinks.telegram->token.empty() ? "123:ABC"
+                                                                                 : world.options().sinks.telegram->token);
+        add("TELEGRAM_CHAT_ID", "424242");
+      } else if (name == "webhook") {
+        add("ALERT_WEBHOOK_URL", url);
+      }
+    }
+  }
+#endif
+  return env_text + (env_text.empty() || env_text.back() == '\n' ? "" : "\n") + extra;
+}
+
+// Applies edits to .env text, keeping comments and order.
+std::string edit_env(const std::string& text, const std::map<std::string, std::optional<std::string>>& edits) {
+  std::string out;
+  std::set<std::string> done;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    auto eq = line.find('=');
+    std::string name = eq == std::string::npos ? "" : line.substr(0, eq);
+    if (name.rfind("export ", 0) == 0) name = name.substr(7);
+    auto it = edits.find(name);
+    if (it != edits.end()) {
+      done.insert(name);
+      if (it->second) out += name + "=" + *it->second + "\n";
+      continue;
+    }
+    out += line + "\n";
+  }
+  for (const auto& [name, value] : edits)
+    if (!done.count(name) && value) out += name + "=" + *value + "\n";
+  return out;
+}
+
+// Chat calls, not validation pings: OpenAI's chat/completions, Gemini's
+// :generateContent and :streamGenerateContent.
+bool is_chat_path(const std::string& path) {
+  return path.find("chat/completions") != std::string::npos || path.find("enerateContent") != std::string::npos;
+}
+
+// fingerprint -> (provider, key index) for the keys of a .env.
+std::map<std::pair<std::string, std::string>, int> key_indexes(const std::string& env_text) {
+  RouterConfig cfg = default_config();
+  apply_env(cfg, parse_env(env_text, ".env").entries, {});
+  std::map<std::pair<std::string, std::string>, int> out;
+  for (const auto& p : cfg.providers)
+    for (const auto& k : p.keys) out[{p.name, fakes::key_fingerprint(k.secret)}] = k.index;
+  return out;
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+}  // namespace
+
+bool resolve_time(const Scenario& s, const std::string& ref, Millis base, Millis* out) {
+  if (ref.empty()) return false;
+  if (ref[0] == '+') {
+    Millis d;
+    if (!parse_duration(ref.substr(1), &d)) return false;
+    *out = base + d;
+    return true;
+  }
+  for (const auto& e : s.timeline) {
+    if (e.id == ref) {
+      *out = e.at;
+      return true;
+    }
+  }
+  return parse_duration(ref, out);
+}
+
+nlohmann::json RunRecord::journal() const {
+  nlohmann::json j;
+  j["requests"] = nlohmann::json::array();
+  for (const auto& r : requests)
+    j["requests"].push_back({{"event", r.event}, {"at_ms", r.at.count()}, {"status", r.status}, {"body", r.body}});
+  j["calls"] = nlohmann::json::array();
+  for (const auto& c : calls)
+    j["calls"].push_back({{"event", c.event}, {"at_ms", c.at.count()}, {"provider", c.provider},
+                          {"key", c.masked_key}, {"path", c.path}, {"status", c.status}});
+  j["alerts"] = nlohmann::json::array();
+  for (const auto& a : alerts)
+    j["alerts"].push_back({{"event", a.event}, {"at_ms", a.at.count()}, {"channel", a.channel},
+                           {"subject", a.subject}, {"text", a.text}});
+  j["timeline"] = timeline;
+  return j;
+}
+
+RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
+  RunRecord rec;
+  auto wall_start = std::chrono::steady_clock::now();
+  SimClock clock(scenario.start_at);
+  SharedClock fake_clock(clock);
+  fakes::World world(scenario.world, fake_clock);
+  try {
+    world.start();
+  } catch (const std::exception& e) {
+    rec.setup_error = std::string("fake world failed to start: ") + e.what();
+    return rec;
+  }
+  std::filesystem::create_directories(options.work_dir);
+  std::string env_text = wire_env(scenario.env, world);
+  RouterUnderTestOptions ro;
+  ro.env_text = env_text;
+  ro.config_yaml = scenario.config_yaml;
+  ro.store_path = options.work_dir + "/keyward.sqlite";
+  ro.journal_path = options.work_dir + "/keyward-journal.jsonl";
+  ro.validate_on_start = scenario.validate_on_start;
+  ro.reminder_interval = scenario.reminder_interval;
+  std::filesystem::remove(ro.store_path);
+  std::filesystem::remove(ro.journal_path);
+
+  auto router = std::make_unique<RouterUnderTest>(ro, clock);
+  std::string error;
+  if (!router->start(&error)) {
+    rec.setup_error = "router failed to start: " + error;
+    return rec;
+  }
+  size_t log_seen = 0;
+  std::map<std::string, uint64_t> journal_seq;
+  size_t mails_seen = 0, telegrams_seen = 0, hooks_seen = 0;
+  Millis env_edited_at{0};
+
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", router->port());
+  client->set_tcp_nodelay(true);
+  client->set_read_timeout(std::chrono::seconds(60));
+
+  // Which router key a fake saw: by the .env the running router was built from.
+  auto active_keys = key_indexes(env_text);
+  // Everything the world and the router did since the last look, tagged with the event.
+  auto collect = [&](size_t event, Millis at) {
+    size_t first_new = rec.calls.size();
+    for (auto* p : world.providers()) {
+      for (const auto& j : p->journal(journal_seq[p->name()])) {
+        journal_seq[p->name()] = j.seq;
+        auto idx = active_keys.find({p->name(), j.key_hash});
+        rec.calls.push_back({event, Millis((j.time - scenario.start_at).count()), p->name(), j.key_hash, j.key,
+                             idx == active_keys.end() ? 0 : idx->second, j.path, j.status, is_chat_path(j.path)});
+      }
+    }
+    // Validation pings run in parallel, so their arrival order is not part of
+    // the behaviour: order them by key for a byte-identical journal. Chat
+    // calls keep their order (it is the failover order).
+    std::stable_sort(rec.calls.begin() + static_cast<std::ptrdiff_t>(first_new), rec.calls.end(),
+                     [](const CallRecord& a, const CallRecord& b) {
+                       if (a.chat || b.chat) return a.chat && !b.chat;  // chat calls first, in order
+                       return std::tie(a.provider, a.key_index, a.masked_key, a.path) <
+                              std::tie(b.provider, b.key_index, b.masked_key, b.path);
+                     });
+#if KEYWARD_FAKES_HAVE_SINKS
+    if (auto* sinks = world.sinks()) {
+      if (auto* smtp = sinks->smtp()) {
+        auto msgs = smtp->messages();
+        for (; mails_seen < msgs.size(); ++mails_seen)
+          rec.alerts.push_back({event, Millis((msgs[mails_seen].received - scenario.start_at).count()), "email",
+                                msgs[mails_seen].subject, msgs[mails_seen].body});
+      }
+      if (auto* tg = sinks->telegram()) {
+        auto msgs = tg->messages();
+        for (; telegrams_seen < msgs.size(); ++telegrams_seen)
+          rec.alerts.push_back({event, Millis((msgs[telegrams_seen].received - scenario.start_at).count()),
+                                "telegram", first_line(msgs[telegrams_seen].text), msgs[telegrams_seen].text});
+      }
+      if (auto* wh = sinks->webhook()) {
+        auto msgs = wh->messages();
+        for (; hooks_seen < msgs.size(); ++hooks_seen) {
+          const auto& j = msgs[hooks_seen].body;
+          std::string subject = j.is_object() && j.contains("subject") && j["subject"].is_string()
+                                    ? j["subject"].get<std::string>()
+                                    : "";
+          rec.alerts.push_back({event, Millis((msgs[hooks_seen].received - scenario.start_at).count()), "webhook",
+                                subject, j.dump()});
+        }
+      }
+    }
+#endif
+    auto logs = router->logs();
+    for (; log_seen < logs.size(); ++log_seen) rec.logs.push_back({at, logs[log_seen]});
+  };
+  collect(0, Millis(0));
+
+  for (size_t i = 0; i < scenario.timeline.size(); ++i) {
+    const Event& e = scenario.timeline[i];
+    clock.set_wall(scenario.start_at + e.at);
+    router->tick();
+    std::string line = clock_label(e.at) + " ";
+    switch (e.kind) {
+      case Event::Kind::request: {
+        RequestRecord r;
+        r.event = i;
+        r.at = e.at;
+        nlohmann::json body;
+        std::string path;
+        if (e.request.api == "chat") {
+          path = "/api/ai/chat";
+          body = {{"message", e.request.message}};
+        } else {
+          path = "/v1/chat/completions";
+          body = {{"model", "keyward"}, {"messages", {{{"role", "user"}, {"content", e.request.message}}}}};
+          if (e.request.stream) body["stream"] = true;
+        }
+        auto t0 = std::chrono::steady_clock::now();
+        auto res = client->Post(path, body.dump(), "application/json");
+        r.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        if (res) {
+          r.status = res->status;
+          r.body = res->body;
+          r.json = nlohmann::json::parse(res->body, nullptr, false);
+          if (r.json.is_discarded()) r.json = nullptr;
+          if (e.request.stream) {
+            // Reassemble the streamed text from the SSE frames.
+            size_t pos = 0;
+            while ((pos = r.body.find("data: ", pos)) != std::string::npos) {
+              size_t end = r.body.find('\n', pos);
+              auto frame = nlohmann::json::parse(r.body.substr(pos + 6, end - pos - 6), nullptr, false);
+              if (!frame.is_discarded() && frame.contains("choices") && !frame["choices"].empty()) {
+                const auto& d = frame["choices"][0]["delta"];
+                if (d.contains("content") && d["content"].is_string()) r.content += d["content"].get<std::string>();
+              }
+              pos = end == std::string::npos ? r.body.size() : end;
+            }
+          }
+        } else {
+          client = std::make_unique<httplib::Client>("127.0.0.1", router->port());
+          client->set_tcp_nodelay(true);
+        }
+        std::string what;
+        if (r.json.is_object()) {
+          const auto& j = r.json;
+          if (j.contains("source") && j["source"].is_string()) what = j["source"].get<std::string>();
+          else if (j.contains("error") && j["error"].is_string()) what = j["error"].get<std::string>();
+          else if (j.contains("error") && j["error"].is_object() && j["error"].contains("code") &&
+                   j["error"]["code"].is_string())
+            what = j["error"]["code"].get<std::string>();
+        }
+        line += "request " + (e.id.empty() ? e.request.api : e.id) + " -> " + std::to_string(r.status) +
+                (what.empty() ? "" : " " + what);
+        rec.requests.push_back(std::move(r));
+        break;
+      }
+      case Event::Kind::key_state:
+        if (auto* p = world.provider(e.provider)) p->set_key_state(e.key, e.key_state);
+        line += "world: " + e.provider + " key " + fakes::mask_key(e.key) + " -> " + fakes::to_string(e.key_state);
+        break;
+      case Event::Kind::fault:
+        if (auto* p = world.provider(e.provider)) p->add_fault(e.fault);
+        line += "world: fault on " + e.provider + (e.fault_id.empty() ? "" : " (" + e.fault_id + ")");
+        break;
+      case Event::Kind::clear_fault:
+        if (auto* p = world.provider(e.provider)) p->clear_faults();
+        line += "world: faults cleared on " + e.provider;
+        break;
+      case Event::Kind::sink_fault:
+      case Event::Kind::clear_sink_fault: {
+#if KEYWARD_FAKES_HAVE_SINKS
+        bool set = e.kind == Event::Kind::sink_fault;
+        if (auto* sinks = world.sinks()) {
+          if (e.sink == "smtp" && sinks->smtp()) set ? sinks->smtp()->set_fault(e.sink_fault) : sinks->smtp()->clear_faults();
+          if (e.sink == "telegram" && sinks->telegram())
+            set ? sinks->telegram()->set_fault(e.sink_fault) : sinks->telegram()->clear_faults();
+          if (e.sink == "webhook" && sinks->webhook())
+            set ? sinks->webhook()->set_fault(e.sink_fault) : sinks->webhook()->clear_faults();
+        }
+        line += std::string("world: sink ") + e.sink + (set ? " faulty" : " healthy");
+#endif
+        break;
+      }
+      case Event::Kind::edit_env:
+        env_text = edit_env(env_text, e.env_edits);
+        env_edited_at = e.at;
+        line += "operator: .env edited";
+        break;
+      case Event::Kind::reload: {
+        std::string summary;
+        router->reload(env_text, &summary);
+        active_keys = key_indexes(env_text);
+        line += "operator: reload (" + summary + ")";
+        break;
+      }
+      case Event::Kind::restart: {
+        router->stop();
+        if (ro.env_text != env_text) {
+          ro.keys_updated = true;
+          ro.keys_updated_at = scenario.start_at + env_edited_at;
+        }
+        ro.env_text = env_text;
+        ro.validate_on_start = e.validate_on_start;
+        router = std::make_unique<RouterUnderTest>(ro, clock);
+        log_seen = 0;
+        if (!router->start(&error)) {
+          rec.setup_error = "router failed to restart: " + error;
+          return rec;
+        }
+        client = std::make_unique<httplib::Client>("127.0.0.1", router->port());
+        client->set_tcp_nodelay(true);
+        active_keys = key_indexes(env_text);
+        line += "operator: restart";
+        break;
+      }
+      case Event::Kind::health_check:
+        router->run_health_check();
+        line += "daily health check";
+        break;
+      case Event::Kind::advance:
+        line += "clock";
+        break;
+    }
+    router->tick();
+    router->drain_alerts();
+    collect(i, e.at);
+    rec.statuses.push_back({e.at, router->status()});
+    rec.timeline.push_back(line);
+  }
+  rec.metrics = router->metrics();
+  router->stop();
+  // A call still hanging when the run ends is journaled when the fake lets go
+  // of it: attribute it to the last event at or before its arrival.
+  size_t before = rec.calls.size();
+  world.stop();
+  collect(scenario.timeline.empty() ? 0 : scenario.timeline.size() - 1, scenario.end_at);
+  for (size_t i = before; i < rec.calls.size(); ++i) {
+    auto& c = rec.calls[i];
+    for (size_t e = 0; e < scenario.timeline.size() && scenario.timeline[e].at <= c.at; ++e)
+      if (scenario.timeline[e].kind == Event::Kind::request || scenario.timeline[e].at < c.at) c.event = e;
+  }
+  rec.simulated = scenario.end_at;
+  rec.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall_start).count();
+  return rec;
+}
+
+}  // namespace keyward::scenarios

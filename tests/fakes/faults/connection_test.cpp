@@ -1,0 +1,43 @@
+// connection_reset and empty_response: no HTTP answer at all.
+#include <gtest/gtest.h>
+
+#include "tests/fakes/test_support.h"
+
+namespace keyward::fakes::testing {
+namespace {
+
+TEST(ConnectionFaults, ResetSendsRst) {
+  auto opts = options_for(ProviderKind::openai);
+  opts.faults.push_back(parse_fault({{"kind", "connection_reset"}, {"first", 1}}));
+  Fake fake(opts);
+  auto r = raw_exchange(fake.provider->port(), fake.raw_chat(kGoodKey));
+  EXPECT_TRUE(r.reset);
+  EXPECT_TRUE(r.data.empty());
+  // The fake keeps serving.
+  EXPECT_EQ(fake.chat(kGoodKey)->status, 200);
+  auto j = fake.provider->journal();
+  EXPECT_EQ(j[0].status, 0);
+  EXPECT_EQ(j[0].fault, "connection_reset");
+}
+
+TEST(ConnectionFaults, EmptyResponseClosesCleanly) {
+  auto opts = options_for(ProviderKind::mistral);
+  opts.faults.push_back(parse_fault({{"kind", "empty_response"}, {"first", 1}}));
+  Fake fake(opts);
+  auto r = raw_exchange(fake.provider->port(), fake.raw_chat(kGoodKey));
+  EXPECT_TRUE(r.eof);
+  EXPECT_FALSE(r.reset);
+  EXPECT_TRUE(r.data.empty());
+  EXPECT_EQ(fake.chat(kGoodKey)->status, 200);
+}
+
+TEST(ConnectionFaults, HttplibClientSeesAnError) {
+  auto opts = options_for(ProviderKind::groq);
+  opts.faults.push_back(parse_fault({{"kind", "connection_reset"}}));
+  Fake fake(opts);
+  auto r = fake.chat(kGoodKey);
+  EXPECT_FALSE(r);
+}
+
+}  // namespace
+}  // namespace keyward::fakes::testing
