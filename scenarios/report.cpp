@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 
 namespace keyward::scenarios {
@@ -44,6 +46,7 @@ std::string kind_name(Expectation::Kind k) {
     case Expectation::Kind::log: return "log";
     case Expectation::Kind::incident: return "incident";
     case Expectation::Kind::metrics: return "metrics";
+    case Expectation::Kind::invariant: return "invariant";
   }
   return "?";
 }
@@ -165,25 +168,53 @@ std::string html_report(const std::vector<ScenarioOutcome>& outcomes) {
     auto pct = [&](Millis t) { return 100.0 * static_cast<double>(t.count()) / span; };
     out << "<h2 class=\"" << (o.passed() ? "pass" : "fail") << "\">" << (o.passed() ? "✓ " : "✗ ")
         << xml_escape(o.scenario.name) << "</h2><p>" << xml_escape(o.scenario.description) << "</p>";
-    // Swimlanes: one per key, from the status snapshots taken after each event.
-    std::map<std::string, std::vector<std::pair<Millis, std::string>>> lanes;
+    // Swimlanes: one per key, from the status snapshots taken after each
+    // event. A deadline between two snapshots ends its span there; a key
+    // that disappears (edited out of .env) ends its lane.
+    struct Point {
+      Millis at;
+      std::string state;  // "" = the key is gone
+      std::optional<Millis> until;
+    };
+    std::map<std::string, std::vector<Point>> lanes;
     for (const auto& [t, st] : run.statuses) {
       if (!st.contains("providers")) continue;
+      std::set<std::string> seen;
       for (const auto& p : st["providers"]) {
         bool ejected = p.value("ejected", false);
         for (const auto& k : p.value("keys", nlohmann::json::array())) {
-          std::string lane = p.value("name", "?") + " key " + std::to_string(k.value("id", 0)) + " " + k.value("masked", "");
-          lanes[lane].push_back({t, ejected ? "ejected" : k.value("state", "healthy")});
+          std::string lane = p.value("name", "?") + " key " + std::to_string(k.value("id", 0)) + " " +
+                             k.value("masked", "");
+          std::optional<Millis> until;
+          WallTime u;
+          if (k.contains("until") && k["until"].is_string() && parse_iso8601(k["until"].get<std::string>(), &u))
+            until = Millis((u - o.scenario.start_at).count());
+          if (p.contains("ejected_until") && p["ejected_until"].is_string() && ejected &&
+              parse_iso8601(p["ejected_until"].get<std::string>(), &u))
+            until = Millis((u - o.scenario.start_at).count());
+          lanes[lane].push_back({t, ejected ? "ejected" : k.value("state", "healthy"), until});
+          seen.insert(lane);
         }
       }
+      for (auto& [lane, points] : lanes)
+        if (!seen.count(lane) && !points.back().state.empty()) points.push_back({t, "", std::nullopt});
     }
+    auto segment = [&](Millis from, Millis to, const std::string& state) {
+      if (to <= from || state.empty()) return;
+      out << "<div class=\"seg " << xml_escape(state) << "\" style=\"left:" << pct(from)
+          << "%;width:" << std::max(0.3, pct(to) - pct(from)) << "%\" title=\"" << xml_escape(state) << "\"></div>";
+    };
     for (const auto& [lane, points] : lanes) {
       out << "<div class=\"lane\"><div class=\"name\">" << xml_escape(lane) << "</div><div class=\"bar\">";
       for (size_t i = 0; i < points.size(); ++i) {
-        Millis end = i + 1 < points.size() ? points[i + 1].first : run.simulated;
-        out << "<div class=\"seg " << xml_escape(points[i].second) << "\" style=\"left:" << pct(points[i].first)
-            << "%;width:" << std::max(0.3, pct(end) - pct(points[i].first)) << "%\" title=\""
-            << xml_escape(points[i].second) << "\"></div>";
+        Millis end = i + 1 < points.size() ? points[i + 1].at : run.simulated;
+        const auto& pt = points[i];
+        if (pt.state != "healthy" && pt.until && *pt.until < end) {
+          segment(pt.at, *pt.until, pt.state);
+          segment(*pt.until, end, "healthy");
+        } else {
+          segment(pt.at, end, pt.state);
+        }
       }
       out << "</div></div>";
     }
