@@ -65,13 +65,59 @@ std::string str_or(const json& j, const char* key, const std::string& def = "") 
 
 // ---------------------------------------------------------------- OpenAI
 
+namespace {
+
+// Appends `s` as a JSON string, byte for byte what nlohmann's
+// dump(-1, ' ', false, replace) writes: printable ASCII without '"' or '\\'
+// is copied as is; anything else goes through nlohmann's serializer.
+void append_json_string(std::string& out, const std::string& s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
+      out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+      return;
+    }
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+}  // namespace
+
+// Built once per attempt, so on the failover path: written straight into a
+// string instead of through a json DOM (a std::map per message, then a dump),
+// which cost about as much as the rest of the attempt's bookkeeping. Keys in
+// nlohmann's sorted order, so the bytes are the same as the DOM's dump.
 std::string openai_request_body(const std::string& model, const ChatRequest& request, bool stream) {
-  json messages = json::array();
-  for (const auto& m : request.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
-  json body{{"model", model}, {"messages", std::move(messages)}, {"stream", stream}};
-  if (request.temperature) body["temperature"] = *request.temperature;
-  if (request.max_tokens) body["max_tokens"] = *request.max_tokens;
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+  size_t size = 64 + model.size();
+  for (const auto& m : request.messages) size += 32 + m.role.size() + m.content.size();
+  std::string out;
+  out.reserve(size);
+  out += '{';
+  if (request.max_tokens) {
+    out += "\"max_tokens\":";
+    out += std::to_string(*request.max_tokens);
+    out += ',';
+  }
+  out += "\"messages\":[";
+  bool first = true;
+  for (const auto& m : request.messages) {
+    out += first ? "{\"content\":" : ",{\"content\":";
+    first = false;
+    append_json_string(out, m.content);
+    out += ",\"role\":";
+    append_json_string(out, m.role);
+    out += '}';
+  }
+  out += "],\"model\":";
+  append_json_string(out, model);
+  out += stream ? ",\"stream\":true" : ",\"stream\":false";
+  if (request.temperature) {
+    out += ",\"temperature\":";
+    out += json(*request.temperature).dump();
+  }
+  out += '}';
+  return out;
 }
 
 bool parse_openai_answer(const std::string& body, ChatAnswer* answer) {
