@@ -46,7 +46,6 @@ std::string kind_name(Expectation::Kind k) {
     case Expectation::Kind::log: return "log";
     case Expectation::Kind::incident: return "incident";
     case Expectation::Kind::metrics: return "metrics";
-    case Expectation::Kind::invariant: return "invariant";
   }
   return "?";
 }
