@@ -6,6 +6,7 @@
 
 #include "fakes/key_state.h"
 #include "router/core/config.h"
+#include "scenarios/invariants.h"
 #include "scenarios/scenario.h"
 
 namespace keyward::scenarios {
@@ -14,6 +15,8 @@ using fakes::Field;
 using fakes::SchemaError;
 
 namespace {
+
+constexpr size_t kMaxTimelineEvents = 100'000;
 
 Millis duration(const Field& f) {
   Millis d{};
@@ -210,7 +213,7 @@ Expectation parse_expectation(const Field& f) {
       kind = k;
     }
   }
-  f.only({"response", "provider_calls", "alerts", "status", "log", "incident", "metrics", "within_wall"});
+  f.only({"response", "provider_calls", "alerts", "status", "log", "incident", "metrics", "invariant", "within_wall"});
   auto b = f.child(kind);
   if (f.has("within_wall")) x.within_wall = duration(f.child("within_wall"));
   if (kind == "response") {
@@ -275,6 +278,11 @@ Expectation parse_expectation(const Field& f) {
     if (b.has("at")) x.at = duration(b.child("at"));
     if (b.has("downtime_min")) x.downtime_min = duration(b.child("downtime_min"));
     if (b.has("downtime_max")) x.downtime_max = duration(b.child("downtime_max"));
+  } else if (kind == "invariant") {
+    x.kind = Expectation::Kind::invariant;
+    x.invariant = b.str();
+    if (!is_invariant_name(x.invariant))
+      b.fail("unknown invariant '" + x.invariant + "' (expected " + invariant_names() + ")");
   } else if (kind == "metrics") {
     x.kind = Expectation::Kind::metrics;
     b.require_map();
@@ -294,6 +302,11 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
     doc = YAML::Load(yaml_text);
   } catch (const YAML::ParserException& e) {
     throw SchemaError(file, e.mark.line + 1, "(syntax)", e.msg);
+  }
+  try {
+    check_yaml_shape(doc, file);  // before any field is read: key types, depth, alias bombs
+  } catch (const ConfigError& ce) {
+    throw SchemaError(ce.file(), ce.line(), ce.path(), ce.message());
   }
   Field root{doc, file, ""};
   root.only({"name", "description", "seed", "start_at", "world", "router", "timeline", "expect"});
@@ -343,7 +356,12 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   if (root.has("timeline")) {
     auto t = root.child("timeline");
     t.require_sequence();
-    for (size_t i = 0; i < t.node.size(); ++i) parse_event(t.at(i), s.timeline);
+    for (size_t i = 0; i < t.node.size(); ++i) {
+      parse_event(t.at(i), s.timeline);
+      // repeat is bounded per event; this bounds the whole expanded timeline.
+      if (s.timeline.size() > kMaxTimelineEvents)
+        t.at(i).fail("the timeline expands to more than " + std::to_string(kMaxTimelineEvents) + " events");
+    }
   }
   if (root.has("expect")) {
     auto x = root.child("expect");
@@ -357,6 +375,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
       e.kind = Event::Kind::advance;
       e.at = *x.at;
       e.line = x.line;
+      e.synthetic = true;
       s.timeline.push_back(e);
     }
   }

@@ -12,7 +12,13 @@ bool ScenarioOutcome::passed() const { return run.setup_error.empty() && failure
 
 int ScenarioOutcome::failures() const {
   int n = 0;
-  for (const auto& r : results) n += r.passed ? 0 : 1;
+  for (const auto& r : results) n += r.passed || r.skipped ? 0 : 1;
+  return n;
+}
+
+int ScenarioOutcome::skipped() const {
+  int n = 0;
+  for (const auto& r : results) n += r.skipped ? 1 : 0;
   return n;
 }
 
@@ -46,6 +52,7 @@ std::string kind_name(Expectation::Kind k) {
     case Expectation::Kind::log: return "log";
     case Expectation::Kind::incident: return "incident";
     case Expectation::Kind::metrics: return "metrics";
+    case Expectation::Kind::invariant: return "invariant";
   }
   return "?";
 }
@@ -61,13 +68,27 @@ std::string fmt_ms(double ms) {
 std::string console_report(const ScenarioOutcome& o, const std::string& replay_command) {
   std::ostringstream out;
   const auto& s = o.scenario;
-  out << (o.passed() ? "PASS" : "FAIL") << "  " << s.name << "  (" << s.file << ", "
-      << o.results.size() << " expectations, " << human_duration(o.run.simulated) << " simulated in "
-      << fmt_ms(o.run.wall_ms) << ")\n";
+  if (!o.run.skipped.empty()) {
+    out << "SKIP  " << s.name << "  (" << s.file << ", black-box): " << o.run.skipped << "\n";
+    return out.str();
+  }
+  out << (o.passed() ? "PASS" : "FAIL") << "  " << s.name << "  (" << s.file << ", " << o.results.size()
+      << " expectations";
+  if (o.run.black_box)
+    out << ", " << o.skipped() << " skipped, black-box: " << fmt_ms(static_cast<double>(o.run.simulated.count()))
+        << " of timeline in "
+        << fmt_ms(o.run.wall_ms) << " wall)\n";
+  else
+    out << ", " << human_duration(o.run.simulated) << " simulated in " << fmt_ms(o.run.wall_ms) << ")\n";
+  // Never shown as passed: each expectation black-box cannot check.
+  for (const auto& r : o.results)
+    if (r.skipped)
+      out << "  - " << s.file << ":" << r.expectation->line << ": " << r.expectation->source << "\n"
+          << "      " << r.skip_reason << "\n";
   if (o.passed()) return out.str();
   if (!o.run.setup_error.empty()) out << "      setup: " << o.run.setup_error << "\n";
   for (const auto& r : o.results) {
-    if (r.passed) continue;
+    if (r.passed || r.skipped) continue;
     out << "  ✗ " << s.file << ":" << r.expectation->line << ": " << r.expectation->source << "\n"
         << "      expected: " << r.expected << "\n"
         << "      actual:   " << r.actual << "\n";
@@ -93,17 +114,25 @@ std::string console_report(const ScenarioOutcome& o, const std::string& replay_c
 
 std::string junit_report(const std::vector<ScenarioOutcome>& outcomes) {
   std::ostringstream out;
-  int tests = 0, failures = 0;
+  int tests = 0, failures = 0, skipped = 0;
   for (const auto& o : outcomes) {
-    tests += static_cast<int>(o.results.size()) + (o.run.setup_error.empty() ? 0 : 1);
+    tests += static_cast<int>(o.results.size()) + (o.run.setup_error.empty() ? 0 : 1) + (o.run.skipped.empty() ? 0 : 1);
     failures += o.failures() + (o.run.setup_error.empty() ? 0 : 1);
+    skipped += o.skipped() + (o.run.skipped.empty() ? 0 : 1);
   }
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"keyward scenarios\" tests=\"" << tests
-      << "\" failures=\"" << failures << "\">\n";
+      << "\" failures=\"" << failures << "\"" << (skipped ? " skipped=\"" + std::to_string(skipped) + "\"" : "")
+      << ">\n";
   for (const auto& o : outcomes) {
     out << "  <testsuite name=\"" << xml_escape(o.scenario.name) << "\" file=\"" << xml_escape(o.scenario.file)
-        << "\" tests=\"" << o.results.size() << "\" failures=\"" << o.failures() << "\" time=\""
-        << o.run.wall_ms / 1000.0 << "\">\n";
+        << "\" tests=\"" << o.results.size() + (o.run.skipped.empty() ? 0 : 1) << "\" failures=\"" << o.failures()
+        << (o.skipped() || !o.run.skipped.empty()
+                ? "\" skipped=\"" + std::to_string(o.skipped() + (o.run.skipped.empty() ? 0 : 1))
+                : std::string())
+        << "\" time=\"" << o.run.wall_ms / 1000.0 << "\">\n";
+    if (!o.run.skipped.empty())
+      out << "    <testcase name=\"scenario\"><skipped message=\"" << xml_escape("black-box: " + o.run.skipped)
+          << "\"/></testcase>\n";
     if (!o.run.setup_error.empty())
       out << "    <testcase name=\"setup\"><failure message=\"" << xml_escape(o.run.setup_error) << "\"/></testcase>\n";
     for (const auto& r : o.results) {
@@ -111,6 +140,8 @@ std::string junit_report(const std::vector<ScenarioOutcome>& outcomes) {
       out << "    <testcase classname=\"" << xml_escape(o.scenario.file) << "\" name=\"" << xml_escape(name) << "\"";
       if (r.passed) {
         out << "/>\n";
+      } else if (r.skipped) {
+        out << ">\n      <skipped message=\"" << xml_escape(r.skip_reason) << "\"/>\n    </testcase>\n";
       } else {
         out << ">\n      <failure message=\"" << xml_escape("expected " + r.expected) << "\">"
             << xml_escape(r.expectation->source + "\nexpected: " + r.expected + "\nactual: " + r.actual)
@@ -132,11 +163,19 @@ std::string json_report(const std::vector<ScenarioOutcome>& outcomes) {
     j["seed"] = o.scenario.seed;
     j["passed"] = o.passed();
     j["setup_error"] = o.run.setup_error;
+    if (o.run.black_box) j["black_box"] = true;
+    if (!o.run.skipped.empty()) j["skipped"] = o.run.skipped;
     j["journal"] = o.run.journal();
     j["expectations"] = nlohmann::json::array();
-    for (const auto& r : o.results)
-      j["expectations"].push_back({{"line", r.expectation->line}, {"kind", kind_name(r.expectation->kind)},
-                                   {"passed", r.passed}, {"expected", r.expected}, {"actual", r.actual}});
+    for (const auto& r : o.results) {
+      nlohmann::json e = {{"line", r.expectation->line}, {"kind", kind_name(r.expectation->kind)},
+                          {"passed", r.passed}, {"expected", r.expected}, {"actual", r.actual}};
+      if (r.skipped) {
+        e["skipped"] = true;
+        e["skip_reason"] = r.skip_reason;
+      }
+      j["expectations"].push_back(std::move(e));
+    }
     all.push_back(j);
   }
   return all.dump(2) + "\n";
@@ -167,6 +206,7 @@ std::string html_report(const std::vector<ScenarioOutcome>& outcomes) {
     auto pct = [&](Millis t) { return 100.0 * static_cast<double>(t.count()) / span; };
     out << "<h2 class=\"" << (o.passed() ? "pass" : "fail") << "\">" << (o.passed() ? "✓ " : "✗ ")
         << xml_escape(o.scenario.name) << "</h2><p>" << xml_escape(o.scenario.description) << "</p>";
+    if (!run.skipped.empty()) out << "<p><b>Skipped (black-box):</b> " << xml_escape(run.skipped) << "</p>";
     // Swimlanes: one per key, from the status snapshots taken after each
     // event. A deadline between two snapshots ends its span there; a key
     // that disappears (edited out of .env) ends its lane.
@@ -226,8 +266,10 @@ std::string html_report(const std::vector<ScenarioOutcome>& outcomes) {
     out << "</div></div><table><tr><th>line</th><th>expectation</th><th>verdict</th></tr>";
     for (const auto& r : o.results)
       out << "<tr><td>" << r.expectation->line << "</td><td><code>" << xml_escape(r.expectation->source)
-          << "</code></td><td class=\"" << (r.passed ? "pass\">pass" : "fail\">expected " + xml_escape(r.expected) +
-                                                                        "<br>actual " + xml_escape(r.actual))
+          << "</code></td><td class=\""
+          << (r.passed    ? std::string("pass\">pass")
+              : r.skipped ? "skip\">" + xml_escape(r.skip_reason)
+                          : "fail\">expected " + xml_escape(r.expected) + "<br>actual " + xml_escape(r.actual))
           << "</td></tr>";
     out << "</table><details><summary>timeline</summary><pre>";
     for (const auto& line : run.timeline) out << xml_escape(line) << "\n";

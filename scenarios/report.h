@@ -12,8 +12,9 @@ struct ScenarioOutcome {
   Scenario scenario;
   RunRecord run;
   std::vector<ExpectationResult> results;
-  bool passed() const;
+  bool passed() const;   // skipped expectations and skipped scenarios do not fail
   int failures() const;
+  int skipped() const;    // expectations not checked (black-box)
 };
 
 // One scenario's console block: verdict, and on failure each failed

@@ -63,6 +63,8 @@ void RouterUnderTest::stop() {
 
 int RouterUnderTest::port() const { return impl_->app->service().port(); }
 
+std::string RouterUnderTest::base_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
 void RouterUnderTest::tick() { impl_->app->tick(); }
 
 void RouterUnderTest::drain_alerts() {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "router/core/clock.h"
+#include "scenarios/router_handle.h"
 
 namespace keyward::scenarios {
 
@@ -23,24 +24,25 @@ struct RouterUnderTestOptions {
   WallTime keys_updated_at{};  // ... since this moment (the edit)
 };
 
-class RouterUnderTest {
+class RouterUnderTest final : public RouterHandle {
  public:
   RouterUnderTest(RouterUnderTestOptions options, SimClock& clock);
-  ~RouterUnderTest();
+  ~RouterUnderTest() override;
   // Binds port 0, validates keys if asked, serves. false + error on failure.
   bool start(std::string* error);
-  void stop();
+  void stop() override;
   int port() const;
+  std::string base_url() const override;
   // Timers: pool deadlines, incident reminders, daily check, expiry reminders.
-  void tick();
+  void tick() override;
   // Deliver everything due in the alert outbox now (synchronously).
-  void drain_alerts();
+  void drain_alerts() override;
   // .env edited: re-read and swap (what POST /admin/reload does).
-  bool reload(const std::string& env_text, std::string* summary);
-  void run_health_check();
-  nlohmann::json status() const;
-  std::string metrics() const;
-  std::vector<std::string> logs() const;  // every log line so far
+  bool reload(const std::string& env_text, std::string* summary) override;
+  void run_health_check() override;
+  nlohmann::json status() const override;
+  std::string metrics() const override;
+  std::vector<std::string> logs() const override;  // every log line so far
 
  private:
   struct Impl;

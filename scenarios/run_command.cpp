@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -10,7 +11,9 @@
 #include <regex>
 #include <thread>
 
+#include "scenarios/external_router.h"
 #include "scenarios/report.h"
+#include "scenarios/shrink.h"
 
 namespace keyward::scenarios {
 
@@ -19,7 +22,10 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: keyward run PATH... [--junit FILE] [--json FILE] [--report FILE.html] [--seed N]\n"
-               "                   [--filter REGEX] [--jobs N] [--work-dir DIR]\n");
+               "                   [--filter REGEX] [--jobs N] [--work-dir DIR]\n"
+               "       keyward run FILE --router-url http://HOST:PORT [--fake-port-base N] [--max-wall-seconds 60]\n"
+               "                   [--wait-router-seconds 60] [--env-file PATH] [--admin-token T] [--work-dir DIR]\n"
+               "       keyward run --shrink FILE -o OUT.yaml [--shrink-seconds 60] [--shrink-attempts 500]\n");
   return 2;
 }
 
@@ -32,10 +38,15 @@ bool write_file(const std::string& path, const std::string& text) {
 }  // namespace
 
 int run_main(int argc, char** argv) {
+  // --shrink is its own mode: one failing file in, the smallest failing one out.
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--shrink") return shrink_main(argc, argv);
   std::vector<std::string> paths;
   std::string junit, json, html, filter, work_dir = "build/scenario-runs";
   std::optional<uint64_t> seed;
   int jobs = 1;
+  RunOptions black_box;  // --router-url and friends
+  if (const char* t = std::getenv("KEYWARD_ADMIN_TOKEN")) black_box.admin_token = t;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string* out) {
@@ -49,6 +60,22 @@ int run_main(int argc, char** argv) {
     else if (a == "--report") { if (!value(&html)) return usage(); }
     else if (a == "--filter") { if (!value(&filter)) return usage(); }
     else if (a == "--work-dir") { if (!value(&work_dir)) return usage(); }
+    else if (a == "--router-url") { if (!value(&black_box.router_url)) return usage(); }
+    else if (a == "--admin-token") { if (!value(&black_box.admin_token)) return usage(); }
+    else if (a == "--env-file") { if (!value(&black_box.env_file)) return usage(); }
+    else if (a == "--fake-port-base" || a == "--max-wall-seconds" || a == "--wait-router-seconds") {
+      if (!value(&v)) return usage();
+      int n = 0;
+      try { n = std::stoi(v); } catch (...) { return usage(); }
+      if (a == "--fake-port-base") {
+        if (n < 1 || n > 65000) return usage();
+        black_box.fake_port_base = n;
+      } else if (n < 1) {
+        return usage();
+      } else {
+        (a == "--max-wall-seconds" ? black_box.max_wall : black_box.wait_router) = Millis(int64_t{n} * 1000);
+      }
+    }
     else if (a == "--seed") {
       if (!value(&v)) return usage();
       try { seed = std::stoull(v); } catch (...) { return usage(); }
@@ -103,13 +130,34 @@ int run_main(int argc, char** argv) {
     }
   }
 
+  if (!black_box.router_url.empty()) {
+    // One external router runs one scenario's world: one scenario per run.
+    std::string shp, prefix, error;
+    if (!parse_router_url(black_box.router_url, &shp, &prefix, &error)) {
+      std::fprintf(stderr, "keyward run: %s\n", error.c_str());
+      return 2;
+    }
+    if (outcomes.size() != 1) {
+      std::fprintf(stderr,
+                   "keyward run: --router-url runs exactly one scenario (an external router serves one world); "
+                   "%zu selected\n", outcomes.size());
+      return 2;
+    }
+    jobs = 1;
+    black_box.work_dir = work_dir;
+    black_box.on_setup = [](const BlackBoxSetup& setup, std::string* url) {
+      std::printf("%s  waiting for %s/healthz ...\n", setup.text.c_str(), url->c_str());
+      std::fflush(stdout);
+    };
+  }
+
   auto wall_start = std::chrono::steady_clock::now();
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i; (i = next++) < outcomes.size();) {
       auto& o = outcomes[i];
-      RunOptions ro;
-      ro.work_dir = work_dir + "/" + std::to_string(i);
+      RunOptions ro = black_box;
+      ro.work_dir = black_box.router_url.empty() ? work_dir + "/" + std::to_string(i) : work_dir;
       o.run = run_scenario(o.scenario, ro);
       if (o.run.setup_error.empty()) o.results = check_expectations(o.scenario, o.run);
     }
@@ -119,21 +167,27 @@ int run_main(int argc, char** argv) {
   for (auto& t : pool) t.join();
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
-  int passed = 0, failed = 0;
+  int passed = 0, failed = 0, skipped = 0;
   Millis simulated{0};
   for (const auto& o : outcomes) {
     std::string replay = "keyward run " + o.scenario.file + " --seed " + std::to_string(o.scenario.seed);
+    if (!black_box.router_url.empty()) replay += " --router-url " + black_box.router_url;
     std::cout << console_report(o, replay);
-    (o.passed() ? passed : failed) += 1;
+    if (!o.run.skipped.empty()) skipped += 1;
+    else (o.passed() ? passed : failed) += 1;
     simulated += o.run.simulated;
   }
   if (!junit.empty() && !write_file(junit, junit_report(outcomes))) std::fprintf(stderr, "cannot write %s\n", junit.c_str());
   if (!json.empty() && !write_file(json, json_report(outcomes))) std::fprintf(stderr, "cannot write %s\n", json.c_str());
   if (!html.empty() && !write_file(html, html_report(outcomes))) std::fprintf(stderr, "cannot write %s\n", html.c_str());
-  std::printf("\n%d scenarios: %s of simulated time in %.2f s of wall time (%.0fx)\n", passed + failed,
-              human_duration(simulated).c_str(), wall_s, wall_s > 0 ? static_cast<double>(simulated.count()) / 1000.0 / wall_s : 0.0);
+  if (black_box.router_url.empty())
+    std::printf("\n%d scenarios: %s of simulated time in %.2f s of wall time (%.0fx)\n", passed + failed,
+                human_duration(simulated).c_str(), wall_s, wall_s > 0 ? static_cast<double>(simulated.count()) / 1000.0 / wall_s : 0.0);
+  else
+    std::printf("\nblack-box against %s: %.2f s of wall time\n", black_box.router_url.c_str(), wall_s);
   if (!html.empty()) std::printf("report: %s\n", html.c_str());
-  std::printf("%d passed, %d failed\n", passed, failed);
+  if (skipped) std::printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  else std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
 

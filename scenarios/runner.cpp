@@ -7,10 +7,13 @@
 #include <tuple>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <thread>
 
 #include "fakes/util.h"
 #include "router/core/env_file.h"
+#include "scenarios/external_router.h"
 #include "scenarios/router_under_test.h"
 
 namespace keyward::scenarios {
@@ -27,6 +30,19 @@ class SharedClock final : public fakes::FakeClock {
   const SimClock& c_;
 };
 
+// Black-box: the fakes run on the wall clock, from the scenario's start_at on.
+class WallFakeClock final : public fakes::FakeClock {
+ public:
+  explicit WallFakeClock(fakes::WallTime origin) : origin_(origin), t0_(std::chrono::steady_clock::now()) {}
+  fakes::WallTime wall() const override {
+    return origin_ + std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0_);
+  }
+
+ private:
+  fakes::WallTime origin_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
 std::string clock_label(Millis offset) {
   auto s = offset.count() / 1000;
   char buf[32];
@@ -37,7 +53,7 @@ std::string clock_label(Millis offset) {
 
 // Where the router must look for each fake, and where alerts go: added to
 // the scenario's .env unless it sets them itself.
-std::string wire_env(const std::string& env_text, fakes::World& world) {
+std::string wire_env(const std::string& env_text, fakes::World& world, std::string* added = nullptr) {
   auto parsed = parse_env(env_text, ".env").entries;
   std::string extra;
   auto add = [&](const std::string& name, const std::string& value) {
@@ -66,8 +82,83 @@ std::string wire_env(const std::string& env_text, fakes::World& world) {
     }
   }
 #endif
+  if (added) *added = extra;
   return env_text + (env_text.empty() || env_text.back() == '\n' ? "" : "\n") + extra;
 }
+
+// Black-box: the external router must be told where the fakes are before it
+// starts, so fakes without a fixed `listen` port get base, base+1, ...
+// (providers in file order, then smtp, telegram, webhook). base 0: free ports.
+fakes::WorldOptions with_fixed_ports(fakes::WorldOptions w, int base) {
+  if (base <= 0) return w;
+  int next = base;
+  for (auto& p : w.providers) {
+    if (p.port == 0) p.port = next;
+    ++next;
+  }
+#if KEYWARD_FAKES_HAVE_SINKS
+  auto fix = [&](std::string& listen) {
+    if (listen.size() > 2 && listen.compare(listen.size() - 2, 2, ":0") == 0)
+      listen = listen.substr(0, listen.size() - 1) + std::to_string(next);
+    ++next;
+  };
+  if (w.sinks.smtp) fix(w.sinks.smtp->listen);
+  if (w.sinks.telegram) fix(w.sinks.telegram->listen);
+  if (w.sinks.webhook) fix(w.sinks.webhook->listen);
+#endif
+  return w;
+}
+
+bool write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+// Writes the external router's .env (and keyward.yaml) and says how to start it.
+bool black_box_setup(const Scenario& scenario, const RunOptions& options, fakes::World& world,
+                     const std::string& env_text, const std::string& wiring, BlackBoxSetup* out, std::string* error) {
+  BlackBoxSetup& b = *out;
+  b.env_path = options.env_file.empty() ? options.work_dir + "/.env" : options.env_file;
+  if (!write_text(b.env_path, env_text)) {
+    *error = "cannot write " + b.env_path;
+    return false;
+  }
+  if (!scenario.config_yaml.empty()) {
+    b.config_path = options.work_dir + "/keyward.yaml";
+    if (!write_text(b.config_path, scenario.config_yaml)) {
+      *error = "cannot write " + b.config_path;
+      return false;
+    }
+  }
+  for (const auto& l : world.listeners()) b.listeners.emplace_back(l.name, l.base_url);
+  b.wiring = wiring;
+  std::string scheme_host_port, prefix, listen = "127.0.0.1:5000";
+  if (parse_router_url(options.router_url, &scheme_host_port, &prefix, error))
+    listen = scheme_host_port.substr(scheme_host_port.find("://") + 3);
+  b.serve_command = "keyward serve" + (b.config_path.empty() ? "" : " --config " + b.config_path) + " --env " +
+                    b.env_path + " --listen " + listen + " --store " + options.work_dir + "/keyward-bb.db" +
+                    " --journal " + options.work_dir + "/keyward-bb-journal.jsonl";
+  std::string t = "black-box: " + scenario.name + " (" + scenario.file + ")\n  fakes (listening until the scenario ends):\n";
+  for (const auto& [name, url] : b.listeners) {
+    std::string pad(name.size() < 10 ? 10 - name.size() : 1, ' ');
+    t += "    " + name + pad + url + "\n";
+  }
+  t += "  router .env: " + b.env_path + " (the scenario's .env plus these lines pointing it at the fakes:)\n";
+  size_t pos = 0;
+  while (pos < wiring.size()) {
+    size_t end = wiring.find('\n', pos);
+    if (end == std::string::npos) end = wiring.size();
+    t += "    " + wiring.substr(pos, end - pos) + "\n";
+    pos = end + 1;
+  }
+  t += "  router keyward.yaml: " + (b.config_path.empty() ? std::string("none needed (the scenario has no router config)")
+                                                         : b.config_path + " (the scenario's router.config)") + "\n";
+  t += "  start a fresh router (new store, no key variables in its environment) with:\n    " + b.serve_command + "\n";
+  b.text = t;
+  return true;
+}
+
 
 // Applies edits to .env text, keeping comments and order.
 std::string edit_env(const std::string& text, const std::map<std::string, std::optional<std::string>>& edits) {
@@ -113,6 +204,20 @@ std::map<std::pair<std::string, std::string>, int> key_indexes(const std::string
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
+// The router's journal after the run, for the invariants; bounded so that a
+// runaway scenario cannot exhaust memory here.
+std::vector<nlohmann::json> read_router_journal(const std::string& path) {
+  constexpr size_t kMaxLines = 200'000;
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  while (out.size() < kMaxLines && std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object()) out.push_back(std::move(j));
+  }
+  return out;
+}
+
 }  // namespace
 
 bool resolve_time(const Scenario& s, const std::string& ref, Millis base, Millis* out) {
@@ -130,6 +235,28 @@ bool resolve_time(const Scenario& s, const std::string& ref, Millis base, Millis
     }
   }
   return parse_duration(ref, out);
+}
+
+std::string black_box_skip_reason(const Scenario& s, const RunOptions& o) {
+  if (!s.timeline.empty() && s.timeline.back().at > o.max_wall)
+    return "timeline spans " + human_duration(s.timeline.back().at) + " of wall time, more than --max-wall-seconds " +
+           std::to_string(o.max_wall.count() / 1000);
+  if (!s.validate_on_start) return "validate_on_start: false (keyward serve validates every key at start)";
+  if (s.reminder_interval != Millis(60 * 60'000))
+    return "reminder_interval (an in-process override; set alerts.reminder_interval in router.config instead)";
+  for (const auto& p : s.world.providers)
+    if (p.tls) return "provider " + p.name + " uses tls (keyward serve rejects the fakes' self-signed certificate)";
+  for (const auto& e : s.timeline) {
+    std::string at = " at " + (e.at < Millis(60'000) ? std::to_string(e.at.count()) + " ms" : human_duration(e.at));
+    if (e.kind == Event::Kind::restart) return "restart" + at + " (the runner cannot restart an external router)";
+    if (e.kind == Event::Kind::health_check)
+      return "health_check" + at + " (no HTTP route runs the daily health check)";
+    if (e.kind == Event::Kind::reload && o.env_file.empty())
+      return "reload" + at + " needs --env-file (the .env the external router reads)";
+    if (e.kind == Event::Kind::reload && o.admin_token.empty())
+      return "reload" + at + " needs --admin-token or KEYWARD_ADMIN_TOKEN";
+  }
+  return "";
 }
 
 nlohmann::json RunRecord::journal() const {
@@ -152,9 +279,18 @@ nlohmann::json RunRecord::journal() const {
 RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
   RunRecord rec;
   auto wall_start = std::chrono::steady_clock::now();
+  const bool black_box = !options.router_url.empty();
+  rec.black_box = black_box;
+  if (black_box) {
+    rec.skipped = black_box_skip_reason(scenario, options);
+    if (!rec.skipped.empty()) return rec;
+  }
   SimClock clock(scenario.start_at);
-  SharedClock fake_clock(clock);
-  fakes::World world(scenario.world, fake_clock);
+  std::unique_ptr<fakes::FakeClock> fake_clock;
+  if (black_box) fake_clock = std::make_unique<WallFakeClock>(scenario.start_at);
+  else fake_clock = std::make_unique<SharedClock>(clock);
+  fakes::World world(black_box ? with_fixed_ports(scenario.world, options.fake_port_base) : scenario.world,
+                     *fake_clock);
   try {
     world.start();
   } catch (const std::exception& e) {
@@ -162,7 +298,12 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
     return rec;
   }
   std::filesystem::create_directories(options.work_dir);
-  std::string env_text = wire_env(scenario.env, world);
+  std::string wiring;
+  std::string env_text = wire_env(scenario.env, world, &wiring);
+  if (black_box && !options.admin_token.empty() && !parse_env(env_text, ".env").entries.count("KEYWARD_ADMIN_TOKEN")) {
+    env_text += "KEYWARD_ADMIN_TOKEN=" + options.admin_token + "\n";
+    wiring += "KEYWARD_ADMIN_TOKEN=(the admin token)\n";
+  }
   RouterUnderTestOptions ro;
   ro.env_text = env_text;
   ro.config_yaml = scenario.config_yaml;
@@ -173,18 +314,46 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
   std::filesystem::remove(ro.store_path);
   std::filesystem::remove(ro.journal_path);
 
-  auto router = std::make_unique<RouterUnderTest>(ro, clock);
+  std::unique_ptr<RouterHandle> router;
   std::string error;
-  if (!router->start(&error)) {
-    rec.setup_error = "router failed to start: " + error;
-    return rec;
+  // Wall time of offset 0 on the fakes' clock, and (black-box) the real moment.
+  fakes::WallTime origin = scenario.start_at;
+  auto t0 = std::chrono::steady_clock::now();
+  if (!black_box) {
+    auto in_process = std::make_unique<RouterUnderTest>(ro, clock);
+    if (!in_process->start(&error)) {
+      rec.setup_error = "router failed to start: " + error;
+      return rec;
+    }
+    router = std::move(in_process);
+  } else {
+    BlackBoxSetup setup;
+    if (!black_box_setup(scenario, options, world, env_text, wiring, &setup, &error)) {
+      rec.setup_error = error;
+      return rec;
+    }
+    std::string url = options.router_url;
+    if (options.on_setup) options.on_setup(setup, &url);
+    std::string scheme_host_port, prefix;
+    if (!parse_router_url(url, &scheme_host_port, &prefix, &error)) {
+      rec.setup_error = error;
+      return rec;
+    }
+    auto external = std::make_unique<ExternalRouter>(url, options.admin_token, options.env_file);
+    if (!external->wait_ready(options.wait_router, &error)) {
+      rec.setup_error = error;
+      return rec;
+    }
+    router = std::move(external);
+    t0 = std::chrono::steady_clock::now();
+    origin = fake_clock->wall();
   }
   size_t log_seen = 0;
   std::map<std::string, uint64_t> journal_seq;
   size_t mails_seen = 0, telegrams_seen = 0, hooks_seen = 0;
   Millis env_edited_at{0};
 
-  auto client = std::make_unique<httplib::Client>("127.0.0.1", router->port());
+  auto client = std::make_unique<httplib::Client>(router->base_url());
   client->set_tcp_nodelay(true);
   client->set_read_timeout(std::chrono::seconds(60));
 
@@ -197,7 +366,9 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
       for (const auto& j : p->journal(journal_seq[p->name()])) {
         journal_seq[p->name()] = j.seq;
         auto idx = active_keys.find({p->name(), j.key_hash});
-        rec.calls.push_back({event, Millis((j.time - scenario.start_at).count()), p->name(), j.key_hash, j.key,
+        // Black-box: a call is dated by the event that caused it (the
+        // scenario offset), as the simulated clock dates it in-process.
+        rec.calls.push_back({event, black_box ? at : Millis((j.time - origin).count()), p->name(), j.key_hash, j.key,
                              idx == active_keys.end() ? 0 : idx->second, j.path, j.status, is_chat_path(j.path)});
       }
     }
@@ -215,13 +386,13 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
       if (auto* smtp = sinks->smtp()) {
         auto msgs = smtp->messages();
         for (; mails_seen < msgs.size(); ++mails_seen)
-          rec.alerts.push_back({event, Millis((msgs[mails_seen].received - scenario.start_at).count()), "email",
+          rec.alerts.push_back({event, Millis((msgs[mails_seen].received - origin).count()), "email",
                                 msgs[mails_seen].subject, msgs[mails_seen].body});
       }
       if (auto* tg = sinks->telegram()) {
         auto msgs = tg->messages();
         for (; telegrams_seen < msgs.size(); ++telegrams_seen)
-          rec.alerts.push_back({event, Millis((msgs[telegrams_seen].received - scenario.start_at).count()),
+          rec.alerts.push_back({event, Millis((msgs[telegrams_seen].received - origin).count()),
                                 "telegram", first_line(msgs[telegrams_seen].text), msgs[telegrams_seen].text});
       }
       if (auto* wh = sinks->webhook()) {
@@ -231,7 +402,7 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
           std::string subject = j.is_object() && j.contains("subject") && j["subject"].is_string()
                                     ? j["subject"].get<std::string>()
                                     : "";
-          rec.alerts.push_back({event, Millis((msgs[hooks_seen].received - scenario.start_at).count()), "webhook",
+          rec.alerts.push_back({event, Millis((msgs[hooks_seen].received - origin).count()), "webhook",
                                 subject, j.dump()});
         }
       }
@@ -244,7 +415,8 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   for (size_t i = 0; i < scenario.timeline.size(); ++i) {
     const Event& e = scenario.timeline[i];
-    clock.set_wall(scenario.start_at + e.at);
+    if (black_box) std::this_thread::sleep_until(t0 + e.at);
+    else clock.set_wall(scenario.start_at + e.at);
     router->tick();
     std::string line = clock_label(e.at) + " ";
     switch (e.kind) {
@@ -263,7 +435,7 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
           if (e.request.stream) body["stream"] = true;
         }
         auto t0 = std::chrono::steady_clock::now();
-        auto res = client->Post(path, body.dump(), "application/json");
+        auto res = client->Post(router->path_prefix() + path, body.dump(), "application/json");
         r.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         if (res) {
           r.status = res->status;
@@ -284,7 +456,7 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
             }
           }
         } else {
-          client = std::make_unique<httplib::Client>("127.0.0.1", router->port());
+          client = std::make_unique<httplib::Client>(router->base_url());
           client->set_tcp_nodelay(true);
         }
         std::string what;
@@ -348,13 +520,14 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
         }
         ro.env_text = env_text;
         ro.validate_on_start = e.validate_on_start;
-        router = std::make_unique<RouterUnderTest>(ro, clock);
+        auto* in_process = new RouterUnderTest(ro, clock);
+        router.reset(in_process);
         log_seen = 0;
-        if (!router->start(&error)) {
+        if (!in_process->start(&error)) {
           rec.setup_error = "router failed to restart: " + error;
           return rec;
         }
-        client = std::make_unique<httplib::Client>("127.0.0.1", router->port());
+        client = std::make_unique<httplib::Client>(router->base_url());
         client->set_tcp_nodelay(true);
         active_keys = key_indexes(env_text);
         line += "operator: restart";
@@ -374,6 +547,39 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
     rec.statuses.push_back({e.at, router->status()});
     rec.timeline.push_back(line);
   }
+  if (black_box) {
+    // The external router delivers alerts on its own threads: give the last
+    // ones a moment to arrive when the scenario counts them.
+    bool counts_alerts = false;
+    for (const auto& x : scenario.expectations)
+      counts_alerts = counts_alerts || x.kind == Expectation::Kind::alerts ||
+                      (x.kind == Expectation::Kind::invariant && x.invariant == "one_alert_per_kind");
+    // Its dispatcher sends as soon as an alert is queued: wait until the
+    // sinks have been quiet for 250 ms (at most 3 s).
+    auto received = [&] {
+      size_t n = 0;
+#if KEYWARD_FAKES_HAVE_SINKS
+      if (auto* sinks = world.sinks()) {
+        if (sinks->smtp()) n += sinks->smtp()->messages().size();
+        if (sinks->telegram()) n += sinks->telegram()->messages().size();
+        if (sinks->webhook()) n += sinks->webhook()->messages().size();
+      }
+#endif
+      return n;
+    };
+    auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    auto quiet_since = std::chrono::steady_clock::now();
+    for (size_t seen = received(); counts_alerts && std::chrono::steady_clock::now() < limit;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      size_t now = received();
+      if (now != seen) {
+        seen = now;
+        quiet_since = std::chrono::steady_clock::now();
+      } else if (std::chrono::steady_clock::now() - quiet_since >= std::chrono::milliseconds(250)) {
+        break;
+      }
+    }
+  }
   rec.metrics = router->metrics();
   router->stop();
   // A call still hanging when the run ends is journaled when the fake lets go
@@ -386,6 +592,7 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
     for (size_t e = 0; e < scenario.timeline.size() && scenario.timeline[e].at <= c.at; ++e)
       if (scenario.timeline[e].kind == Event::Kind::request || scenario.timeline[e].at < c.at) c.event = e;
   }
+  rec.router_journal = read_router_journal(ro.journal_path);
   rec.simulated = scenario.end_at;
   rec.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall_start).count();
   return rec;

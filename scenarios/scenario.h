@@ -49,6 +49,7 @@ struct Event {
   fakes::SinkFault sink_fault;
   std::map<std::string, std::optional<std::string>> env_edits;  // nullopt: remove the line
   bool validate_on_start = true;  // restart: ping every key, as a production start does
+  bool synthetic = false;  // added by the loader for a status/incident `at` (not written back by emit_scenario)
 };
 
 // A time window: [from, to] as event ids or offsets ("first", "+1s", "20s").
@@ -65,7 +66,7 @@ struct Matcher {
 };
 
 struct Expectation {
-  enum class Kind { response, provider_calls, alerts, status, log, incident, metrics };
+  enum class Kind { response, provider_calls, alerts, status, log, incident, metrics, invariant };
   Kind kind;
   int line = 0;
   std::string source;  // the YAML text, for reports
@@ -94,6 +95,8 @@ struct Expectation {
   std::optional<Millis> downtime_min, downtime_max;
   // metrics
   std::map<std::string, double> metric_equals;  // name -> sum over label sets
+  // invariant: one of kInvariantNames (scenarios/invariants.h)
+  std::string invariant;
 };
 
 struct Scenario {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "router/core/json_limits.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -119,6 +121,7 @@ struct Rule {
 };
 
 bool any(const Signals&) { return true; }
+bool unreadable_body(const Signals& s) { return !s.result.body.empty() && s.body.is_null(); }
 bool is_auth_code(const Signals& s) {
   return contains(s.code, "invalid_api_key") || contains(s.code, "account_deactivated") ||
          contains(s.code, "organization_restricted");  // Groq: a suspended organisation answers 400
@@ -146,6 +149,10 @@ const Rule kRules[] = {
     {"rate_limited", 429, 429, any, ErrorClass::rate_limited},
     {"groq_capacity_exceeded", 498, 498, any, ErrorClass::provider_outage},
     {"server_error", 500, 599, any, ErrorClass::provider_outage},
+    // Our requests are well-formed JSON; a 4xx whose body is not JSON at all
+    // (a proxy's page, a corrupted answer) says nothing about the request:
+    // found by the soak (seed 7), where a garbled Gemini 400 reached the caller.
+    {"unreadable_client_error", 400, 499, unreadable_body, ErrorClass::provider_outage},
     {"request_error", 400, 499, any, ErrorClass::request_error},
     {"unexpected_status", 100, 399, any, ErrorClass::provider_outage},
     {"unexpected_status", 600, 999, any, ErrorClass::provider_outage},
@@ -261,7 +268,12 @@ Classification classify(WireKind wire, const AttemptResult& result, WallTime now
   Signals s{wire, result, nlohmann::json(), {}, {}};
   if (result.transport == TransportError::none && !result.body.empty() &&
       (result.status < 200 || result.status > 299)) {
-    s.body = nlohmann::json::parse(result.body, nullptr, /*allow_exceptions=*/false);
+    // A body nested deeper than any real error envelope is not read (copying
+    // it would recurse per level); the status alone classifies it.
+    if (!json_nesting_exceeds(result.body))
+      s.body = nlohmann::json::parse(result.body, nullptr, /*allow_exceptions=*/false);
+    else
+      s.body = nlohmann::json::value_t::discarded;
     if (s.body.is_discarded()) s.body = nullptr;
     extract(s);
   }

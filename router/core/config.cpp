@@ -59,6 +59,10 @@ bool parse_duration(const std::string& text, Millis* out) {
     int64_t mult = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60'000 : unit == "h" ? 3'600'000
                  : unit == "d" ? 86'400'000 : 0;
     if (mult == 0) return false;
+    // A century is more than any timeout or scenario needs; beyond it the
+    // product could overflow int64 ("999999999999d").
+    constexpr int64_t kMaxMillis = int64_t{100} * 365 * 86'400'000;
+    if (n > (kMaxMillis - total) / mult) return false;
     total += n * mult;
   }
   *out = Millis(total);
@@ -215,6 +219,28 @@ void read_root(const Node& root, RouterConfig& cfg) {
 
 }  // namespace
 
+void check_yaml_shape(const YAML::Node& root, const std::string& file) {
+  constexpr int kMaxDepth = 64;
+  size_t budget = 100'000;
+  auto fail = [&](const YAML::Node& n, const std::string& msg) {
+    throw ConfigError(file, n.Mark().line + 1, "(document)", msg);
+  };
+  auto walk = [&](auto& self, const YAML::Node& n, int depth) -> void {
+    if (depth > kMaxDepth)
+      fail(n, "nested deeper than " + std::to_string(kMaxDepth) + " levels (or an anchor that contains itself)");
+    if (budget-- == 0) fail(n, "more than 100000 nodes (aliases expanding?)");
+    if (n.IsSequence()) {
+      for (const auto& item : n) self(self, item, depth + 1);
+    } else if (n.IsMap()) {
+      for (const auto& kv : n) {
+        if (!kv.first.IsScalar()) fail(kv.first, "a field name must be a plain string");
+        self(self, kv.second, depth + 1);
+      }
+    }
+  };
+  walk(walk, root, 0);
+}
+
 RouterConfig load_config_yaml(const std::string& yaml_text, const std::string& file_name, RouterConfig base) {
   YAML::Node doc;
   try {
@@ -222,6 +248,7 @@ RouterConfig load_config_yaml(const std::string& yaml_text, const std::string& f
   } catch (const YAML::ParserException& e) {
     throw ConfigError(file_name, e.mark.line + 1, "(syntax)", e.msg);
   }
+  check_yaml_shape(doc, file_name);
   return load_config_node(doc, file_name, "", std::move(base));
 }
 

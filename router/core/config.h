@@ -134,7 +134,13 @@ RouterConfig load_config_file(const std::string& path, RouterConfig base = defau
 RouterConfig load_config_node(const YAML::Node& node, const std::string& file, const std::string& path,
                               RouterConfig base = default_config());
 
-// Parses "250ms", "10s", "5m", "1h30m", "2d"; false on anything else.
+// Rejects YAML shapes no reader expects, before any field is read: a map key
+// that is not a plain string (`? [a]: b`), nesting deeper than 64 levels (also
+// an anchor that contains itself: `&a [*a]`), more than 100 000 nodes reached
+// through aliases (an alias bomb). Throws ConfigError naming file:line.
+void check_yaml_shape(const YAML::Node& root, const std::string& file);
+
+// Parses "250ms", "10s", "5m", "1h30m", "2d" (at most a century); false on anything else.
 bool parse_duration(const std::string& text, Millis* out);
 
 }  // namespace keyward

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "router/core/json_limits.h"
 #include "router/http/journal.h"
 
 namespace keyward::http {
@@ -14,6 +15,11 @@ namespace {
 
 // Parses a body that must be a JSON object.
 bool parse_object(const std::string& body, json* out, RequestError* error) {
+  // Copies and dumps of a parsed value recurse per level: bound it first.
+  if (json_nesting_exceeds(body)) {
+    *error = {"request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels", ""};
+    return false;
+  }
   *out = json::parse(body, nullptr, false);
   if (out->is_discarded()) {
     *error = {"request body is not valid JSON", ""};

@@ -13,6 +13,8 @@
 
 #include <httplib.h>
 
+#include "router/http/deadline_watchdog.h"
+
 namespace keyward::http {
 
 // "https://api.groq.com/openai/v1" -> origin "https://api.groq.com:443", prefix "/openai/v1".
@@ -50,6 +52,8 @@ class ClientPool {
 
   size_t idle_count() const;
   void clear();
+  // Stops calls that outlive their whole-call deadline (see http_call).
+  DeadlineWatchdog& watchdog() { return watchdog_; }
 
  private:
   struct Idle {
@@ -59,6 +63,7 @@ class ClientPool {
   ClientPoolOptions options_;
   mutable std::mutex mu_;
   std::map<std::string, std::vector<Idle>> idle_;
+  DeadlineWatchdog watchdog_;  // last: joined before the connections are freed
 };
 
 }  // namespace keyward::http

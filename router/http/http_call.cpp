@@ -73,9 +73,16 @@ AttemptResult http_call(ClientPool& pool, const BaseUrl& base, const HttpRequest
 
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
+  // The read timeout bounds each read, the content receiver the body; only
+  // the watchdog can cut a provider that trickles its status line or headers.
+  const uint64_t watch = pool.watchdog().arm(client.get(), deadline);
   bool ok = client->send(req, res, err);
-  const bool deadline_passed = SteadyClock::now() >= deadline - Millis(5);
-  if (!ok || err != httplib::Error::Success) {
+  const bool cut_by_watchdog = pool.watchdog().disarm(watch);
+  const bool deadline_passed = cut_by_watchdog || SteadyClock::now() >= deadline - Millis(5);
+  if (cut_by_watchdog && ok && err == httplib::Error::Success) {
+    // Complete just as the deadline fired: the answer stands, but the socket
+    // was shut down, so the connection is not reused.
+  } else if (!ok || err != httplib::Error::Success) {
     if (abort_reason != TransportError::none) {
       result.transport = abort_reason;
     } else if (got_response && err == httplib::Error::Read && !deadline_passed) {

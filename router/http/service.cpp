@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <iostream>
 
@@ -526,8 +527,8 @@ bool Service::start(std::string* error) {
   server_->set_keep_alive_max_count(10'000);
   server_->set_keep_alive_timeout(5);
   server_->set_payload_max_length(options_.body_limit);
-  server_->set_read_timeout(std::chrono::seconds(30));
-  server_->set_write_timeout(std::chrono::seconds(30));
+  server_->set_read_timeout(options_.client_io_timeout);
+  server_->set_write_timeout(options_.client_io_timeout);
   routes_ = std::make_unique<Routes>(*this);
   routes_->install(*server_);
   if (port_ == 0) {
@@ -547,7 +548,14 @@ bool Service::start(std::string* error) {
   }
 
   started_ = true;
-  server_thread_ = std::thread([this] { server_->listen_after_bind(); });
+  auto exited = std::make_shared<std::atomic<bool>>(false);
+  server_thread_ = std::thread([this, exited] {
+    server_->listen_after_bind();
+    *exited = true;
+  });
+  // cpp-httplib's stop() is a no-op until the listen loop has marked itself
+  // running; a stop() that came first would leave join() waiting for ever.
+  while (!server_->is_running() && !*exited) std::this_thread::yield();
   log("INFO: Listening on " + base_url());
   return true;
 }

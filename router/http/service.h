@@ -44,6 +44,9 @@ struct ServiceOptions {
   size_t journal_max_bytes = 64 << 20;                 // rotate to <path>.1 beyond this
   std::string admin_token;            // "" disables /admin/*
   size_t body_limit = 1 << 20;        // request bodies above it: 413
+  // A client that sends nothing for this long (a slow or stalled upload, a
+  // half-sent header) is disconnected; also bounds writes to a stalled reader.
+  Millis client_io_timeout{30'000};
   bool validate_on_start = true;      // ping every key before serving
   bool tls_verify = true;             // off only for tests against a self-signed fake
   size_t server_threads = 64;         // concurrent connections served

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "router/core/json_limits.h"
 #include "router/http/sse.h"
 
 namespace keyward::http {
@@ -9,6 +10,13 @@ namespace keyward::http {
 using nlohmann::json;
 
 namespace {
+
+// A provider's body is untrusted: too deep a nesting is treated like a body
+// that does not parse (a malformed answer) instead of risking the stack later.
+json parse_provider_json(const std::string& text) {
+  if (json_nesting_exceeds(text)) return json(json::value_t::discarded);
+  return json::parse(text, nullptr, false);
+}
 
 AttemptResult bad_base_url() {
   AttemptResult r;
@@ -121,7 +129,7 @@ std::string openai_request_body(const std::string& model, const ChatRequest& req
 }
 
 bool parse_openai_answer(const std::string& body, ChatAnswer* answer) {
-  json j = json::parse(body, nullptr, false);
+  json j = parse_provider_json(body);
   if (j.is_discarded() || !j.is_object()) return false;
   auto choices = j.find("choices");
   if (choices == j.end() || !choices->is_array() || choices->empty() || !(*choices)[0].is_object()) return false;
@@ -165,7 +173,7 @@ AttemptResult OpenAiTransport::chat(const ProviderConfig& provider, const KeyCon
       st.done = true;
       return true;
     }
-    json j = json::parse(data, nullptr, false);
+    json j = parse_provider_json(data);
     if (j.is_discarded() || !j.is_object()) return false;
     if (j.contains("error")) return false;  // an error frame mid-stream
     if (auto m = j.find("model"); m != j.end() && m->is_string()) answer->model = *m;
@@ -200,7 +208,7 @@ AttemptResult OpenAiTransport::list_models(const ProviderConfig& provider, const
   req.secret = key.secret;
   AttemptResult r = http_call(pool_, base, req, call_options(options_, timeout), nullptr);
   if (!is_2xx(r)) return r;
-  json j = json::parse(r.body, nullptr, false);
+  json j = parse_provider_json(r.body);
   auto data = j.is_object() ? j.find("data") : j.end();
   if (j.is_discarded() || !j.is_object() || data == j.end() || !data->is_array()) {
     mark_malformed(r);
@@ -288,7 +296,7 @@ bool read_gemini_frame(const json& j, std::string* text, ChatAnswer* answer, boo
 }  // namespace
 
 bool parse_gemini_answer(const std::string& body, ChatAnswer* answer) {
-  json j = json::parse(body, nullptr, false);
+  json j = parse_provider_json(body);
   if (j.is_discarded()) return false;
   std::string text;
   bool finished = false;
@@ -317,7 +325,7 @@ AttemptResult GeminiTransport::chat(const ProviderConfig& provider, const KeyCon
   }
   StreamState st(sink, answer, options_.max_body_bytes);
   auto on_event = [&](const std::string& data) {
-    json j = json::parse(data, nullptr, false);
+    json j = parse_provider_json(data);
     if (j.is_discarded()) return false;
     std::string text;
     bool finished = false;
@@ -341,7 +349,7 @@ AttemptResult GeminiTransport::list_models(const ProviderConfig& provider, const
   req.secret = key.secret;
   AttemptResult r = http_call(pool_, base, req, call_options(options_, timeout), nullptr);
   if (!is_2xx(r)) return r;
-  json j = json::parse(r.body, nullptr, false);
+  json j = parse_provider_json(r.body);
   auto list = j.is_object() ? j.find("models") : j.end();
   if (j.is_discarded() || !j.is_object() || list == j.end() || !list->is_array()) {
     mark_malformed(r);

@@ -5,6 +5,7 @@
 
 #include "fakes/fake_command.h"
 #include "router/main/commands.h"
+#include "scenarios/replay.h"
 #include "scenarios/run_command.h"
 
 namespace {
@@ -18,7 +19,13 @@ int usage(FILE* out) {
                "  keys check [--env .env] [--config F]\n"
                "                      validate every key once and print a table\n"
                "  fake WORLD.yaml     start fake providers and alert sinks\n"
-               "  run PATH...         run scenario files or folders against the fakes\n");
+               "  run PATH...         run scenario files or folders against the fakes\n"
+               "  run FILE --router-url URL [--env-file F] [--admin-token T] [--fake-port-base N]\n"
+               "                      run one scenario black-box against an external keyward serve\n"
+               "  run --shrink FILE -o OUT.yaml\n"
+               "                      shrink a failing scenario to the smallest that still fails\n"
+               "  replay JOURNAL.jsonl -o OUT.yaml [--from T] [--to T] [--compress F] [--sample N]\n"
+               "                      turn the router's journal into a scenario\n");
   return out == stderr ? 2 : 0;
 }
 
@@ -33,6 +40,7 @@ int main(int argc, char** argv) {
     return keyward::keys_check_main(argc - 2, argv + 2);
   if (cmd == "fake") return keyward::fakes::fake_main(argc - 1, argv + 1);
   if (cmd == "run") return keyward::scenarios::run_main(argc - 1, argv + 1);
+  if (cmd == "replay") return keyward::scenarios::replay_main(argc - 1, argv + 1);
   std::fprintf(stderr, "keyward: unknown command '%s'\n\n", cmd.c_str());
   return usage(stderr);
 }

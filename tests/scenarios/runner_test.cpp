@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "scenarios/report.h"
+#include "tests/scenarios/test_dir.h"
 
 namespace keyward::scenarios {
 namespace {
@@ -10,7 +11,7 @@ std::string library(const std::string& name) { return std::string(KEYWARD_SOURCE
 
 ScenarioOutcome run(Scenario s, const std::string& dir) {
   ScenarioOutcome o{std::move(s), {}, {}};
-  o.run = run_scenario(o.scenario, RunOptions{::testing::TempDir() + "/" + dir});
+  o.run = run_scenario(o.scenario, RunOptions{test_dir() + "/" + dir});
   o.results = check_expectations(o.scenario, o.run);
   return o;
 }

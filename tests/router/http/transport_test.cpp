@@ -100,6 +100,18 @@ TEST(Transport, GeminiAnswerTranslation) {
   EXPECT_FALSE(parse_openai_answer(R"({"choices":[]})", &a));
 }
 
+TEST(Transport, AnAnswerNestedTooDeepIsMalformedNotParsed) {
+  // Valid JSON, but 100k levels deep: copying or printing it would recurse
+  // that deep, so it is refused before parsing.
+  std::string deep = R"({"choices":[{"message":{"content":"hi"}}],"x":)";
+  deep += std::string(100'000, '[') + std::string(100'000, ']') + "}";
+  ChatAnswer a;
+  EXPECT_FALSE(parse_openai_answer(deep, &a));
+  EXPECT_FALSE(parse_gemini_answer(deep, &a));
+  EXPECT_TRUE(parse_openai_answer(R"({"choices":[{"message":{"content":"hi"}}],"x":[[[]]]})", &a));
+  EXPECT_EQ(a.content, "hi");
+}
+
 TEST(Transport, GeminiStreamDeliversDeltasAndNeedsAFinishReason) {
   Harness h;
   h.start_world("providers:\n  - {name: gemini, kind: gemini, keys: {AIza-GOOD-0123456789: valid}}\n");

@@ -1,0 +1,237 @@
+// The scenario emitter round-trips, the invariants can fail, and shrinking a
+// scenario that fails because of one injected fault ends with that fault alone.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "scenarios/emit.h"
+#include "scenarios/invariants.h"
+#include "scenarios/report.h"
+#include "scenarios/shrink.h"
+#include "tests/scenarios/test_dir.h"
+
+namespace keyward::scenarios {
+namespace {
+
+std::string library_dir() { return std::string(KEYWARD_SOURCE_DIR) + "/scenarios/library"; }
+
+TEST(Emit, EveryLibraryScenarioRoundTrips) {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(library_dir())) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++files;
+    Scenario a = load_scenario(entry.path().string());
+    std::string text = emit_scenario(a);
+    Scenario b;
+    ASSERT_NO_THROW(b = parse_scenario(text, "emitted.yaml")) << entry.path() << "\n" << text;
+    EXPECT_EQ(emit_scenario(b), text) << entry.path();
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.seed, b.seed);
+    EXPECT_EQ(a.start_at, b.start_at);
+    EXPECT_EQ(a.env, b.env) << entry.path();
+    EXPECT_EQ(a.validate_on_start, b.validate_on_start);
+    ASSERT_EQ(a.timeline.size(), b.timeline.size()) << entry.path() << "\n" << text;
+    for (size_t i = 0; i < a.timeline.size(); ++i) {
+      EXPECT_EQ(a.timeline[i].at, b.timeline[i].at);
+      EXPECT_EQ(a.timeline[i].kind, b.timeline[i].kind);
+      EXPECT_EQ(a.timeline[i].id, b.timeline[i].id);
+      EXPECT_EQ(a.timeline[i].key, b.timeline[i].key);
+      EXPECT_EQ(a.timeline[i].request.message, b.timeline[i].request.message);
+      EXPECT_EQ(a.timeline[i].env_edits, b.timeline[i].env_edits);
+    }
+    ASSERT_EQ(a.expectations.size(), b.expectations.size());
+    for (size_t i = 0; i < a.expectations.size(); ++i) EXPECT_EQ(a.expectations[i].source, b.expectations[i].source);
+    ASSERT_EQ(a.world.providers.size(), b.world.providers.size());
+    for (size_t i = 0; i < a.world.providers.size(); ++i) {
+      const auto& p = a.world.providers[i];
+      const auto& q = b.world.providers[i];
+      EXPECT_EQ(p.seed, q.seed) << entry.path();
+      EXPECT_EQ(p.keys.size(), q.keys.size());
+      ASSERT_EQ(p.faults.size(), q.faults.size());
+      for (size_t f = 0; f < p.faults.size(); ++f) EXPECT_EQ(p.faults[f].to_json(), q.faults[f].to_json());
+    }
+  }
+  EXPECT_GE(files, 16);
+}
+
+TEST(Emit, AwkwardStringsAreQuoted) {
+  for (std::string s : std::vector<std::string>{"null", "true", "No", "~", "12", "a: b", "x #y", "\"q\"", "tab\there", "new\nline", "", "-x",
+                        "{a}", "ünïcode ✓", std::string("ctl\x01")}) {
+    YAML::Node n = YAML::Load("v: " + yaml_scalar(s));
+    EXPECT_EQ(n["v"].as<std::string>(), s) << yaml_scalar(s);
+  }
+  EXPECT_EQ(yaml_duration(Millis(5'400'250)), "1h30m250ms");
+  EXPECT_EQ(yaml_duration(Millis(0)), "0s");
+}
+
+Scenario parse(const std::string& yaml) { return parse_scenario(yaml, "inline.yaml"); }
+
+ScenarioOutcome run(Scenario s, const std::string& dir) {
+  ScenarioOutcome o{std::move(s), {}, {}};
+  o.run = run_scenario(o.scenario, RunOptions{test_dir() + "/" + dir});
+  o.results = check_expectations(o.scenario, o.run);
+  return o;
+}
+
+TEST(Invariants, UnknownNameIsASchemaError) {
+  EXPECT_THROW(parse("name: x\nworld: {providers: []}\nexpect:\n  - invariant: everything_fine\n"), fakes::SchemaError);
+}
+
+// The key works again in the world at 10 s, but the router still holds it in
+// its 5-minute quarantine: an emergency answer while a key was usable.
+TEST(Invariants, EmergencyWhileAKeyWorksFails) {
+  auto o = run(parse(R"(
+name: key fixed during its quarantine
+world:
+  providers:
+    - {name: groq, kind: groq, keys: {gsk-fixed-later-00001: revoked}}
+  sinks: {smtp: {}}
+router:
+  env: "GROQ_API_KEY_1=gsk-fixed-later-00001\n"
+  validate_on_start: false
+timeline:
+  - {at: 5s, id: first, request: {message: "hi"}}
+  - {at: 10s, key_state: {provider: groq, key: gsk-fixed-later-00001, state: valid}}
+  - {at: 20s, id: second, request: {message: "hi again"}}
+expect:
+  - invariant: no_emergency_while_key_valid
+  - invariant: no_call_to_quarantined_key
+  - invariant: recovers
+)"), "inv-emergency");
+  ASSERT_EQ(o.results.size(), 3u);
+  EXPECT_FALSE(o.results[0].passed);
+  EXPECT_NE(o.results[0].actual.find("groq key 1"), std::string::npos) << o.results[0].actual;
+  EXPECT_TRUE(o.results[1].passed) << o.results[1].actual;  // the router did leave the key alone
+  EXPECT_FALSE(o.results[2].passed);                         // and so did not recover by 20 s
+}
+
+TEST(Invariants, CallsInsideAQuarantineAndRepeatedAlertsFail) {
+  Scenario s = parse("name: x\nstart_at: 2025-11-18T08:00:00Z\nworld: {providers: []}\n"
+                     "timeline:\n  - {at: 1m, advance: true}\n"
+                     "expect:\n  - invariant: no_call_to_quarantined_key\n  - invariant: one_alert_per_kind\n");
+  RunRecord run;
+  run.router_journal.push_back({{"time", "2025-11-18T08:00:10.000Z"}, {"type", "key_quarantined"}, {"provider", "groq"},
+                                {"key_id", 2}, {"until", "2025-11-18T08:05:10.000Z"}});
+  CallRecord inside;
+  inside.at = Millis(30'000);
+  inside.provider = "groq";
+  inside.key_index = 2;
+  inside.chat = true;
+  CallRecord other = inside;
+  other.key_index = 1;
+  run.calls = {other, inside};
+  run.alerts.push_back({0, Millis(10'000), "email", "❌ Groq Key 2 Authentication Failed", ""});
+  run.alerts.push_back({0, Millis(20'000), "email", "❌ Groq Key 2 Authentication Failed", ""});
+  auto results = check_expectations(s, run);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_FALSE(results[0].passed);
+  EXPECT_NE(results[0].actual.find("groq key 2"), std::string::npos) << results[0].actual;
+  EXPECT_FALSE(results[1].passed);
+  EXPECT_NE(results[1].actual.find("x2"), std::string::npos) << results[1].actual;
+  // After a resolution the same alert is a new incident's: allowed.
+  run.alerts.insert(run.alerts.begin() + 1, AlertRecord{0, Millis(15'000), "email", "✅ RESOLVED: All AI Keys Restored", ""});
+  run.calls = {other};
+  results = check_expectations(s, run);
+  EXPECT_TRUE(results[0].passed) << results[0].actual;
+  EXPECT_TRUE(results[1].passed) << results[1].actual;
+}
+
+// One good key; a 503 fault makes the request fail; everything else is noise.
+const char* kOneFault = R"(
+name: one injected fault breaks the answer
+seed: 3
+world:
+  providers:
+    - name: groq
+      kind: groq
+      keys: {gsk-good-key-0000001: valid, gsk-spare-key-000002: valid, gsk-unused-key-00003: valid}
+    - {name: mistral, kind: mistral, keys: {msk-unused-key-000001: valid}}
+  sinks: {smtp: {}, webhook: {}}
+router:
+  env: |
+    GROQ_API_KEY_1=gsk-good-key-0000001
+  validate_on_start: false
+timeline:
+  - {at: 1s, request: {message: "warm up", repeat: 5, every: 1s}}
+  - {at: 7s, key_state: {provider: mistral, key: msk-unused-key-000001, state: revoked}}
+  - {at: 8s, sink_fault: {sink: smtp, down: true}}
+  - {at: 9s, clear_sink_fault: smtp}
+  - {at: 10s, fault: {provider: groq, id: outage, spec: {kind: status, status: 503}}}
+  - {at: 12s, advance: true}
+  - {at: 14s, key_state: {provider: groq, key: gsk-spare-key-000002, state: expired}}
+  - {at: 20s, id: ask, request: {message: "hello"}}
+  - {at: 25s, request: {message: "after", repeat: 3, every: 2s}}
+expect:
+  - provider_calls: {during: [ask], total: 1}
+  - response: {of: ask, status: 200}
+  - alerts: {channel: email, count: 0, within: [0s, 9s]}
+)";
+
+TEST(Shrink, OneInjectedFaultEndsAlone) {
+  Scenario s = parse(kOneFault);
+  ShrinkOptions o;
+  o.work_dir = test_dir() + "/shrink-one-fault";
+  // Bounded by attempts, not wall time: how long a run takes depends on the
+  // machine's load (and on ASan), the search itself does not.
+  o.budget = Millis(3'600'000);
+  ShrinkResult r = shrink_scenario(s, o);
+  ASSERT_TRUE(r.setup_error.empty()) << r.setup_error;
+  ASSERT_TRUE(r.failing);
+  EXPECT_EQ(r.target_expected, "status 200");
+  EXPECT_FALSE(r.out_of_budget);
+  const Scenario& m = r.minimal;
+  std::vector<const Event*> events;
+  for (const auto& e : m.timeline)
+    if (!e.synthetic) events.push_back(&e);
+  ASSERT_EQ(events.size(), 2u) << r.yaml;
+  EXPECT_EQ(events[0]->kind, Event::Kind::fault);
+  EXPECT_EQ(events[0]->fault.fault->params().value("status", 0), 503);
+  EXPECT_EQ(events[1]->kind, Event::Kind::request);
+  EXPECT_EQ(events[1]->id, "ask");
+  EXPECT_EQ(events[1]->at, Millis(0)) << r.yaml;  // durations shortened
+  ASSERT_EQ(m.world.providers.size(), 1u) << r.yaml;
+  EXPECT_EQ(m.world.providers[0].name, "groq");
+  ASSERT_EQ(m.world.providers[0].keys.size(), 1u) << r.yaml;
+  EXPECT_EQ(m.world.providers[0].keys.begin()->first, "gsk-good-key-0000001");
+  ASSERT_EQ(m.expectations.size(), 1u);
+  EXPECT_EQ(m.expectations[0].kind, Expectation::Kind::response);
+  std::string removed;
+  for (const auto& line : r.removed) removed += line + "\n";
+  EXPECT_NE(removed.find("provider mistral"), std::string::npos) << removed;
+  EXPECT_NE(removed.find("timeline: request at 1s \"warm up\""), std::string::npos) << removed;
+
+  // The written scenario loads and still fails the same way; without the fault it passes.
+  Scenario again = parse(r.yaml);
+  auto o1 = run(again, "shrink-check");
+  ASSERT_EQ(o1.results.size(), 1u);
+  EXPECT_FALSE(o1.results[0].passed);
+  EXPECT_EQ(o1.results[0].expected, "status 200");
+  Scenario healed = again;
+  healed.timeline.erase(healed.timeline.begin());
+  EXPECT_TRUE(run(healed, "shrink-healed").passed());
+}
+
+TEST(Shrink, APassingScenarioHasNothingToShrink) {
+  Scenario s = parse(kOneFault);
+  s.expectations.erase(s.expectations.begin() + 1);  // drop the failing one
+  ShrinkOptions o;
+  o.work_dir = test_dir() + "/shrink-pass";
+  ShrinkResult r = shrink_scenario(s, o);
+  EXPECT_FALSE(r.failing);
+  EXPECT_EQ(r.attempts, 0);
+}
+
+TEST(Shrink, AttemptsAreBounded) {
+  Scenario s = parse(kOneFault);
+  ShrinkOptions o;
+  o.work_dir = test_dir() + "/shrink-bounded";
+  o.max_attempts = 3;
+  ShrinkResult r = shrink_scenario(s, o);
+  ASSERT_TRUE(r.failing);
+  EXPECT_LE(r.attempts, 3);
+  EXPECT_TRUE(r.out_of_budget);
+  EXPECT_NO_THROW(parse(r.yaml));
+}
+
+}  // namespace
+}  // namespace keyward::scenarios

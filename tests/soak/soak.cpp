@@ -1,0 +1,365 @@
+// keyward_soak: the production assembly (App: service, incidents, SQLite
+// outbox, channels) against the fake providers and sinks, on a simulated clock
+// that runs ahead of real time, for a wall-clock duration. Mixed traffic
+// (chat API, OpenAI, OpenAI streaming); provider faults, key states and sink
+// faults switched on and off by one seeded PRNG. Checks:
+//   - no crash; every answer is a success or a well-formed emergency answer;
+//   - every alert the dispatcher delivered arrived exactly once (SMTP by
+//     Message-ID, webhook by alert_id, Telegram by count), and once faults
+//     stop, the outbox drains to zero pending;
+//   - resident memory (/proc/self/statm) is flat after warm-up.
+// Usage: keyward_soak [--minutes N | --seconds N] [--seed S] [--work-dir DIR]
+// Prints the RSS curve and the totals; exit 1 on a violation ("reproduce with --seed S").
+#include <httplib.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fakes/world.h"
+#include "router/main/app.h"
+#include "router/store/outbox.h"
+
+namespace keyward::soak {
+namespace {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+class SharedClock final : public fakes::FakeClock {
+ public:
+  explicit SharedClock(const SimClock& c) : c_(c) {}
+  fakes::WallTime wall() const override { return c_.wall(); }
+
+ private:
+  const SimClock& c_;
+};
+
+double rss_mb() {
+  std::ifstream f("/proc/self/statm");
+  long pages = 0, resident = 0;
+  f >> pages >> resident;
+  return resident * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+const char* kWorld = R"(
+seed: 11
+providers:
+  - name: groq
+    kind: groq
+    keys: {sk-proj-SOAK-GROQ-AAA1: valid, sk-proj-SOAK-GROQ-BBB2: valid}
+  - name: gemini
+    kind: gemini
+    keys: {AIza-SOAK-GEMINI-XXX1: valid}
+  - name: mistral
+    kind: mistral
+    keys: {msk-SOAK-MISTRAL-ZZZ1: valid}
+sinks:
+  smtp: {}
+  telegram: {token: "123:ABC"}
+  webhook: {}
+)";
+
+struct Key {
+  std::string provider, raw;
+};
+const std::vector<Key> kKeys = {{"groq", "sk-proj-SOAK-GROQ-AAA1"},
+                                {"groq", "sk-proj-SOAK-GROQ-BBB2"},
+                                {"gemini", "AIza-SOAK-GEMINI-XXX1"},
+                                {"mistral", "msk-SOAK-MISTRAL-ZZZ1"}};
+const std::vector<std::string> kFaults = {
+    "{kind: status, status: 503, probability: 0.5}", "{kind: status, status: 500}",
+    "{kind: connection_reset, probability: 0.3}",    "{kind: empty_response, probability: 0.3}",
+    "{kind: malformed_json, probability: 0.5}",      "{kind: truncated_body, keep_percent: 40}",
+    "{kind: latency, latency_ms: 5, jitter_ms: 5}",  "{kind: stream_cut, after_chunks: 1}",
+};
+const std::vector<fakes::KeyState> kStates = {fakes::KeyState::valid,   fakes::KeyState::valid,
+                                              fakes::KeyState::invalid, fakes::KeyState::expired,
+                                              fakes::KeyState::quota_exhausted, fakes::KeyState::rate_limited};
+
+struct Args {
+  double seconds = 60;
+  uint64_t seed = 1;
+  std::string work_dir;
+};
+
+bool parse_args(int argc, char** argv, Args* a) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--minutes") a->seconds = std::stod(v) * 60;
+    else if (k == "--seconds") a->seconds = std::stod(v);
+    else if (k == "--seed") a->seed = std::stoull(v);
+    else if (k == "--work-dir") a->work_dir = v;
+    else return false;
+  }
+  return argc % 2 == 1;
+}
+
+// The documented shapes (docs/OPERATIONS.md / api.h): success or emergency.
+bool well_formed_chat(int status, const std::string& body, std::string* why) {
+  auto j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return *why = "not JSON", false;
+  if (status == 200 && j.value("status", "") == "success" && j.contains("content") && j.contains("provider"))
+    return true;
+  if (status == 503 && j.value("status", "") == "error" && j.value("model", "") == "emergency/fallback" &&
+      j.contains("content") && j.contains("error") && j.contains("retry_after_seconds") && j.contains("providers") &&
+      j.contains("support_url"))
+    return true;
+  return *why = "status " + std::to_string(status), false;
+}
+
+bool well_formed_openai(int status, const std::string& body, bool stream, std::string* why) {
+  if (stream && status == 200) {
+    if (body.find("data: ") != std::string::npos && body.find("[DONE]") != std::string::npos) return true;
+    // Cut after the first delta: no failover is possible any more, so the
+    // documented end is an OpenAI error frame and no [DONE] (service.cpp).
+    auto last = body.rfind("data: ");
+    auto frame = last == std::string::npos ? json() : json::parse(body.substr(last + 6), nullptr, false);
+    if (!frame.is_discarded() && frame.is_object() && frame.contains("error") &&
+        frame["error"].value("code", "") == "upstream_stream_failed")
+      return true;
+    return *why = "stream with neither [DONE] nor an error frame", false;
+  }
+  auto j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return *why = "not JSON", false;
+  if (status == 200 && j.value("object", "") == "chat.completion" && j.contains("choices")) return true;
+  if (status >= 500 && j.contains("error") && j["error"].is_object() && j["error"].contains("message") &&
+      j["error"].contains("type"))
+    return true;
+  return *why = "status " + std::to_string(status), false;
+}
+
+int run(const Args& args) {
+  std::string dir = args.work_dir.empty()
+                        ? (std::filesystem::temp_directory_path() / ("keyward-soak-" + std::to_string(::getpid()))).string()
+                        : args.work_dir;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  SeededRandom rng(args.seed);
+
+  WallTime start;
+  parse_iso8601("2025-11-18T08:00:00Z", &start);
+  SimClock clock(start);
+  SharedClock fake_clock(clock);
+  fakes::Field root{YAML::Load(kWorld), "soak-world.yaml", ""};
+  fakes::World world(fakes::parse_world(root), fake_clock);
+  world.start();
+  auto* sinks = world.sinks();
+
+  std::string env;
+  int n = 0;
+  std::map<std::string, int> next_index;
+  for (const auto& k : kKeys) {
+    std::string prefix = k.provider == "groq" ? "GROQ" : k.provider == "gemini" ? "GEMINI" : "MISTRAL";
+    env += prefix + "_API_KEY_" + std::to_string(++next_index[prefix]) + "=" + k.raw + "\n";
+    ++n;
+  }
+  for (auto* p : world.providers()) {
+    std::string prefix = p->name() == "groq" ? "GROQ" : p->name() == "gemini" ? "GEMINI" : "MISTRAL";
+    env += prefix + "_BASE_URL=" + p->base_url() + "\n";
+  }
+  for (const auto& [name, url] : sinks->listeners()) {
+    if (name == "smtp")
+      env += "SMTP_URL=" + url + "\nALERT_EMAIL_FROM=keyward@example.com\nALERT_EMAIL_TO=oncall@example.com\n";
+    if (name == "telegram") env += "TELEGRAM_API_URL=" + url + "\nTELEGRAM_BOT_TOKEN=123:ABC\nTELEGRAM_CHAT_ID=42\n";
+    if (name == "webhook") env += "ALERT_WEBHOOK_URL=" + url + "\n";
+  }
+
+  AppOptions o;
+  o.config = default_config();
+  o.config.timeouts.request = 2s;  // a provider that stalls costs at most this (real time)
+  o.env = parse_env(env, ".env").entries;
+  o.clock = &clock;
+  o.listen = "127.0.0.1:0";
+  o.journal_path = dir + "/keyward-journal.jsonl";
+  o.store_path = dir + "/keyward.db";
+  o.background = false;
+  o.tls_verify = false;
+  uint64_t log_lines = 0;
+  o.log = [&](const std::string&) { ++log_lines; };
+  App app(std::move(o));
+  std::string error;
+  if (!app.start(&error)) {
+    std::fprintf(stderr, "router failed to start: %s\n", error.c_str());
+    return 1;
+  }
+
+  httplib::Client client("127.0.0.1", app.service().port());
+  client.set_read_timeout(30s);
+  client.set_keep_alive(true);
+
+  uint64_t requests = 0, successes = 0, emergencies = 0, other_ok = 0, violations = 0, delivered = 0, fault_switches = 0;
+  std::multiset<std::string> mail_ids, hook_ids;
+  size_t telegrams = 0;
+  std::vector<std::pair<double, double>> curve;  // (wall seconds, RSS MiB)
+  auto wall0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count(); };
+  double next_sample = 0, sample_every = std::max(1.0, args.seconds / 30);
+  auto collect_sinks = [&] {
+    for (const auto& m : sinks->smtp()->messages()) mail_ids.insert(m.message_id);
+    for (const auto& m : sinks->webhook()->messages())
+      hook_ids.insert(m.body.is_object() ? m.body.value("alert_id", "?") : "?");
+    telegrams += sinks->telegram()->messages().size();
+    sinks->smtp()->clear();
+    sinks->webhook()->clear();
+    sinks->telegram()->clear();
+  };
+  auto violation = [&](const std::string& what) {
+    if (violations++ < 10) std::fprintf(stderr, "VIOLATION: %s (reproduce with --seed %llu)\n", what.c_str(),
+                                        static_cast<unsigned long long>(args.seed));
+  };
+
+  while (elapsed() < args.seconds) {
+    if (elapsed() >= next_sample) {
+      curve.emplace_back(elapsed(), rss_mb());
+      next_sample += sample_every;
+    }
+    // Chaos: every ~6 requests something in the world changes.
+    if (rng.below(6) == 0) {
+      ++fault_switches;
+      auto* p = world.providers()[rng.below(world.providers().size())];
+      switch (rng.below(4)) {
+        case 0: p->clear_faults(); break;
+        case 1: {
+          fakes::Field f{YAML::Load(kFaults[rng.below(kFaults.size())]), "soak-fault", ""};
+          if (p->faults().size() < 3) p->add_fault(fakes::parse_fault_yaml(f));
+          break;
+        }
+        case 2: {
+          const auto& k = kKeys[rng.below(kKeys.size())];
+          world.provider(k.provider)->set_key_state(k.raw, kStates[rng.below(kStates.size())]);
+          break;
+        }
+        case 3: {
+          fakes::SinkFault sf;
+          sf.kind = rng.below(2) ? fakes::SinkFault::Kind::down : fakes::SinkFault::Kind::status;
+          sf.status = 503;
+          switch (rng.below(4)) {
+            case 0: sinks->smtp()->set_fault(fakes::SinkFault::down()); break;  // 421 at the greeting
+            case 1: sinks->webhook()->set_fault(sf); break;
+            case 2: sinks->telegram()->set_fault(sf); break;
+            default:
+              sinks->smtp()->clear_faults();
+              sinks->webhook()->clear_faults();
+              sinks->telegram()->clear_faults();
+          }
+          break;
+        }
+      }
+    }
+    // Traffic: chat API, OpenAI, OpenAI streaming; some repeated (cache).
+    uint64_t kind = rng.below(4);
+    std::string text = "soak question " + std::to_string(rng.below(50));
+    ++requests;
+    if (kind <= 1) {
+      auto r = client.Post("/api/ai/chat", json{{"message", text}}.dump(), "application/json");
+      std::string why;
+      if (!r) violation("chat: no answer (" + httplib::to_string(r.error()) + ")");
+      else if (!well_formed_chat(r->status, r->body, &why)) violation("chat: " + why + ": " + r->body.substr(0, 200));
+      else if (r->status == 200) ++successes;
+      else ++emergencies;
+    } else {
+      bool stream = kind == 3;
+      json body{{"model", "auto"}, {"messages", {{{"role", "user"}, {"content", text}}}}, {"stream", stream}};
+      auto r = client.Post("/v1/chat/completions", body.dump(), "application/json");
+      std::string why;
+      if (!r) violation("openai: no answer (" + httplib::to_string(r.error()) + ")");
+      else if (!well_formed_openai(r->status, r->body, stream, &why))
+        violation("openai: " + why + ": " + r->body.substr(0, 200));
+      else if (r->status == 200) ++other_ok;
+      else ++emergencies;
+    }
+    clock.advance(Millis(200 + rng.below(3000)));
+    if (requests % 8 == 0) {  // the 1 s timer and the dispatcher's pass, in simulated time
+      app.tick();
+      delivered += app.drain_alerts();
+      collect_sinks();
+    }
+  }
+  double traffic_seconds = elapsed();
+
+  // Liveness: faults off, keys valid, time moves on: the outbox drains.
+  for (auto* p : world.providers()) p->clear_faults();
+  for (const auto& k : kKeys) world.provider(k.provider)->set_key_state(k.raw, fakes::KeyState::valid);
+  sinks->smtp()->clear_faults();
+  sinks->webhook()->clear_faults();
+  sinks->telegram()->clear_faults();
+  for (int i = 0; i < 40; ++i) {
+    clock.advance(5min);
+    app.tick();
+    delivered += app.drain_alerts();
+    collect_sinks();
+  }
+  curve.emplace_back(elapsed(), rss_mb());
+
+  app.stop();
+  auto outbox = store::SqliteOutbox::open(dir + "/keyward.db", &error);
+  store::OutboxCounts counts;
+  if (outbox) counts = outbox->counts();
+  else violation("cannot reopen the outbox: " + error);
+  outbox.reset();
+  world.stop();
+
+  uint64_t received = mail_ids.size() + hook_ids.size() + telegrams;
+  auto dups = [](const std::multiset<std::string>& s) {
+    size_t d = 0;
+    for (auto it = s.begin(); it != s.end(); it = s.upper_bound(*it)) d += s.count(*it) - 1;
+    return d;
+  };
+  if (received != delivered)
+    violation("delivered " + std::to_string(delivered) + " alerts, sinks received " + std::to_string(received));
+  if (dups(mail_ids)) violation(std::to_string(dups(mail_ids)) + " duplicate emails by Message-ID");
+  if (dups(hook_ids)) violation(std::to_string(dups(hook_ids)) + " duplicate webhooks by alert_id");
+  if (counts.pending) violation(std::to_string(counts.pending) + " alert deliveries still pending after recovery");
+  if (counts.dropped) violation(std::to_string(counts.dropped) + " alert deliveries dropped");
+
+  // Flat after warm-up: the last sample within max(16 MiB, 25%) of the one at 25% of the run.
+  double warm = curve.front().second, peak = 0;
+  for (const auto& [t, mb] : curve) {
+    if (t <= traffic_seconds * 0.25) warm = mb;
+    peak = std::max(peak, mb);
+  }
+  double last = curve.back().second;
+  if (last > warm + std::max(16.0, warm * 0.25))
+    violation("RSS grew after warm-up: " + std::to_string(warm) + " MiB -> " + std::to_string(last) + " MiB");
+
+  std::printf("soak seed=%llu wall=%.1fs simulated=%llds requests=%llu chat_ok=%llu openai_ok=%llu emergency=%llu\n",
+              static_cast<unsigned long long>(args.seed), traffic_seconds,
+              static_cast<long long>((clock.wall() - start).count() / 1000), static_cast<unsigned long long>(requests),
+              static_cast<unsigned long long>(successes), static_cast<unsigned long long>(other_ok),
+              static_cast<unsigned long long>(emergencies));
+  std::printf("faults switched=%llu log_lines=%llu\n", static_cast<unsigned long long>(fault_switches),
+              static_cast<unsigned long long>(log_lines));
+  std::printf("alerts: outbox rows delivered=%zu skipped=%zu pending=%zu dropped=%llu; dispatcher delivered=%llu; "
+              "sinks received=%llu (email=%zu webhook=%zu telegram=%zu)\n",
+              counts.delivered, counts.skipped, counts.pending, static_cast<unsigned long long>(counts.dropped),
+              static_cast<unsigned long long>(delivered), static_cast<unsigned long long>(received), mail_ids.size(),
+              hook_ids.size(), telegrams);
+  std::printf("rss_mb warm=%.1f last=%.1f peak=%.1f curve:", warm, last, peak);
+  for (const auto& [t, mb] : curve) std::printf(" %.0fs=%.1f", t, mb);
+  std::printf("\nviolations=%llu\n", static_cast<unsigned long long>(violations));
+  if (args.work_dir.empty()) std::filesystem::remove_all(dir);
+  return violations == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace keyward::soak
+
+int main(int argc, char** argv) {
+  keyward::soak::Args args;
+  if (!keyward::soak::parse_args(argc, argv, &args)) {
+    std::fprintf(stderr, "usage: keyward_soak [--minutes N | --seconds N] [--seed S] [--work-dir DIR]\n");
+    return 2;
+  }
+  return keyward::soak::run(args);
+}
