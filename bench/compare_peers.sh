@@ -47,6 +47,7 @@ for tool in node npm wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "compare_peers: needs $tool" >&2; exit 2; }
 done
 [ -x "$KEYWARD" ] || { echo "compare_peers: no keyward binary at $KEYWARD (make build, or set KEYWARD=)" >&2; exit 2; }
+KEYWARD=$(realpath "$KEYWARD")  # `keyward serve` runs in its own directory: a relative path would break
 
 PIDS=()
 cleanup() {

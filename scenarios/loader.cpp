@@ -402,4 +402,21 @@ Scenario load_scenario(const std::string& path) {
   return parse_scenario(ss.str(), path);
 }
 
+bool resolve_time(const Scenario& s, const std::string& ref, Millis base, Millis* out) {
+  if (ref.empty()) return false;
+  if (ref[0] == '+') {
+    Millis d;
+    if (!parse_duration(ref.substr(1), &d)) return false;
+    *out = base + d;
+    return true;
+  }
+  for (const auto& e : s.timeline) {
+    if (e.id == ref) {
+      *out = e.at;
+      return true;
+    }
+  }
+  return parse_duration(ref, out);
+}
+
 }  // namespace keyward::scenarios

@@ -220,23 +220,6 @@ std::vector<nlohmann::json> read_router_journal(const std::string& path) {
 
 }  // namespace
 
-bool resolve_time(const Scenario& s, const std::string& ref, Millis base, Millis* out) {
-  if (ref.empty()) return false;
-  if (ref[0] == '+') {
-    Millis d;
-    if (!parse_duration(ref.substr(1), &d)) return false;
-    *out = base + d;
-    return true;
-  }
-  for (const auto& e : s.timeline) {
-    if (e.id == ref) {
-      *out = e.at;
-      return true;
-    }
-  }
-  return parse_duration(ref, out);
-}
-
 std::string black_box_skip_reason(const Scenario& s, const RunOptions& o) {
   if (!s.timeline.empty() && s.timeline.back().at > o.max_wall)
     return "timeline spans " + human_duration(s.timeline.back().at) + " of wall time, more than --max-wall-seconds " +

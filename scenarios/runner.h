@@ -95,7 +95,4 @@ std::string black_box_skip_reason(const Scenario& scenario, const RunOptions& op
 
 RunRecord run_scenario(const Scenario& scenario, const RunOptions& options);
 
-// Offset of an event id or an offset string ("+1s" relative to `base`).
-bool resolve_time(const Scenario& s, const std::string& ref, Millis base, Millis* out);
-
 }  // namespace keyward::scenarios

@@ -119,4 +119,7 @@ struct Scenario {
 Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file);
 
+// Offset of an event id or an offset string ("+1s" relative to `base`).
+bool resolve_time(const Scenario& s, const std::string& ref, Millis base, Millis* out);
+
 }  // namespace keyward::scenarios

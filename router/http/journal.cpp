@@ -1,5 +1,8 @@
 #include "router/http/journal.h"
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 
@@ -7,24 +10,215 @@
 
 namespace keyward::http {
 
-std::string format_iso8601_ms(WallTime t) {
-  std::string s = format_iso8601(std::chrono::floor<std::chrono::seconds>(t));  // ...Z
-  auto ms = (t.time_since_epoch().count() % 1000 + 1000) % 1000;
-  char buf[8];
-  std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(ms));
-  if (!s.empty() && s.back() == 'Z') s.insert(s.size() - 1, buf);
-  return s;
+namespace {
+
+void put2(char* p, unsigned v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
 }
+
+}  // namespace
+
+std::string format_iso8601_ms(WallTime t) {
+  // Hand-formatted: this runs for every journal line, and snprintf was a
+  // visible share of it. Years outside 0000-9999 take the general path.
+  auto days = std::chrono::floor<std::chrono::days>(t);
+  std::chrono::year_month_day ymd{days};
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    std::string s = format_iso8601(std::chrono::floor<std::chrono::seconds>(t));  // ...Z
+    auto ms = (t.time_since_epoch().count() % 1000 + 1000) % 1000;
+    char buf[8];
+    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(ms));
+    if (!s.empty() && s.back() == 'Z') s.insert(s.size() - 1, buf);
+    return s;
+  }
+  auto in_day = (t - days).count();  // ms since midnight, 0..86'399'999
+  auto sec = static_cast<unsigned>(in_day / 1000);
+  auto ms = static_cast<unsigned>(in_day % 1000);
+  char b[24];  // YYYY-MM-DDTHH:MM:SS.mmmZ
+  put2(b, static_cast<unsigned>(year) / 100);
+  put2(b + 2, static_cast<unsigned>(year) % 100);
+  b[4] = '-';
+  put2(b + 5, static_cast<unsigned>(ymd.month()));
+  b[7] = '-';
+  put2(b + 8, static_cast<unsigned>(ymd.day()));
+  b[10] = 'T';
+  put2(b + 11, sec / 3600);
+  b[13] = ':';
+  put2(b + 14, sec / 60 % 60);
+  b[16] = ':';
+  put2(b + 17, sec % 60);
+  b[19] = '.';
+  b[20] = static_cast<char>('0' + ms / 100);
+  put2(b + 21, ms % 100);
+  b[23] = 'Z';
+  return std::string(b, sizeof b);
+}
+
+// ---------------------------------------------------------------- JSON text
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i] (2..4), or the number of
+// bytes (0..3) that form a valid but unfinished prefix before the first byte
+// that cannot continue it. The ranges are Unicode's Table 3-7 (no overlongs,
+// no surrogates, nothing above U+10FFFF), which is what nlohmann's decoder
+// accepts.
+struct Utf8Scan {
+  size_t valid;   // > 0: a whole code point of this many bytes
+  size_t prefix;  // valid == 0: bytes to drop before re-reading (0 = drop the lead byte itself)
+};
+
+Utf8Scan scan_utf8(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  size_t need;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    need = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return {0, 0};  // 0x80..0xC1, 0xF5..0xFF: never a lead byte
+  }
+  for (size_t k = 1; k < need; ++k) {
+    if (i + k >= s.size()) return {0, k};  // truncated by the end of the string
+    unsigned char b = byte(i + k);
+    bool ok = k == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
+    if (!ok) return {0, k};
+  }
+  return {need, 0};
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t i = 0, run = 0;  // s[run, i) is plain text not yet copied
+  auto copy_run = [&] {
+    out.append(s.data() + run, i - run);
+  };
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      Utf8Scan u = scan_utf8(s, i);
+      if (u.valid) {
+        i += u.valid;  // stays part of the run
+        continue;
+      }
+      copy_run();
+      out.append("\xEF\xBF\xBD");  // U+FFFD
+      // Like nlohmann: a bad lead byte is consumed; a prefix that a later byte
+      // broke is dropped and that later byte is read again on its own.
+      i += u.prefix ? u.prefix : 1;
+      run = i;
+      continue;
+    }
+    copy_run();
+    out.push_back('\\');
+    switch (c) {
+      case '"': out.push_back('"'); break;
+      case '\\': out.push_back('\\'); break;
+      case '\b': out.push_back('b'); break;
+      case '\f': out.push_back('f'); break;
+      case '\n': out.push_back('n'); break;
+      case '\r': out.push_back('r'); break;
+      case '\t': out.push_back('t'); break;
+      default:
+        out.append("u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+    run = ++i;
+  }
+  copy_run();
+  out.push_back('"');
+}
+
+void JsonFields::append_int(long long v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  text_.append(buf, r.ptr);
+}
+
+void JsonFields::append_int(unsigned long long v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  text_.append(buf, r.ptr);
+}
+
+bool JsonFields::has(std::string_view key) const {
+  return std::any_of(fields_.begin(), fields_.end(), [&](const Field& f) { return f.key == key; });
+}
+
+std::string JsonFields::str() const {
+  // nlohmann objects are std::map<std::string, ...>: keys in byte order, and a
+  // repeated key holds its last value. A stable sort keeps repeats in the
+  // order they were added, so the last of each run of equal keys wins.
+  // Insertion sort on a small array: a journal line has about ten fields, and
+  // std::stable_sort's temporary buffer was the largest cost left per line.
+  constexpr size_t kSmall = 24;
+  std::array<const Field*, kSmall> small;
+  std::vector<const Field*> large;
+  const Field** order = small.data();
+  if (fields_.size() > kSmall) {
+    large.resize(fields_.size());
+    order = large.data();
+  }
+  size_t n = 0;
+  for (const auto& f : fields_) {
+    size_t k = n++;
+    while (k > 0 && f.key < order[k - 1]->key) {
+      order[k] = order[k - 1];
+      --k;
+    }
+    order[k] = &f;
+  }
+  std::string out;
+  out.reserve(text_.size() + fields_.size() * 16 + 2);
+  out.push_back('{');
+  bool first = true;
+  for (size_t k = 0; k < n; ++k) {
+    if (k + 1 < n && order[k + 1]->key == order[k]->key) continue;  // a later value wins
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, order[k]->key);
+    out.push_back(':');
+    out.append(text_, order[k]->begin, order[k]->end - order[k]->begin);
+  }
+  out.push_back('}');
+  return out;
+}
+
+// ---------------------------------------------------------------- Journal
 
 Journal::Journal(JournalOptions options) : options_(std::move(options)) {}
 
 Journal::~Journal() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  writer_cv_.notify_one();
+  if (writer_.joinable()) writer_.join();  // the writer drains the queue before it ends
   if (file_) std::fclose(file_);
 }
 
 bool Journal::open(std::string* error) {
   std::lock_guard lock(mu_);
-  if (options_.path.empty() || file_) return true;
+  if (options_.path.empty() || writer_.joinable()) return true;  // memory only, or already open
   file_ = std::fopen(options_.path.c_str(), "a");
   if (!file_) {
     if (error) *error = "cannot open journal " + options_.path;
@@ -33,6 +227,7 @@ bool Journal::open(std::string* error) {
   std::error_code ec;
   auto size = std::filesystem::file_size(options_.path, ec);
   file_bytes_ = ec ? 0 : static_cast<size_t>(size);
+  writer_ = std::thread([this] { writer_loop(); });
   return true;
 }
 
@@ -41,7 +236,109 @@ std::string Journal::cut(const std::string& text) const {
   return text.substr(0, options_.max_message_bytes) + "...";
 }
 
-void Journal::rotate_locked() {
+void Journal::write(WallTime at, JsonFields fields) {
+  if (!fields.has("time")) fields.add("time", format_iso8601_ms(at));
+  write_line(fields.str());
+}
+
+void Journal::write(WallTime at, nlohmann::json fields) {
+  nlohmann::json line = nlohmann::json::object();
+  line["time"] = format_iso8601_ms(at);
+  for (auto& [k, v] : fields.items()) line[k] = std::move(v);
+  // Provider texts are untrusted bytes: replace invalid UTF-8 instead of throwing.
+  write_line(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void Journal::write_line(std::string text) {
+  bool wake = false;
+  {
+    std::unique_lock lock(mu_);
+    if (writer_.joinable() && !stop_) {
+      // Bounded queue. A full queue means the disk has not kept up for a
+      // while: wait a little (a burst drains within one batch), but never let
+      // a stalled disk hold request threads for long. Past full_wait the line
+      // is dropped and counted; the in-memory ring below still gets it.
+      auto full = [&] { return !pending_.empty() && pending_.size() + text.size() + 1 > options_.queue_bytes; };
+      if (full()) {
+        writer_cv_.notify_one();
+        done_cv_.wait_for(lock, options_.full_wait, [&] { return !full() || stop_; });
+      }
+      if (full() || stop_) {
+        ++dropped_;
+      } else {
+        wake = pending_.empty();  // the writer sleeps only while the queue is empty
+        pending_.append(text);
+        pending_.push_back('\n');
+        ++queued_;
+      }
+    }
+    recent_.push_back(std::move(text));
+    while (recent_.size() > options_.memory_lines) recent_.pop_front();
+  }
+  if (wake) writer_cv_.notify_one();
+}
+
+void Journal::flush() {
+  std::unique_lock lock(mu_);
+  if (!writer_.joinable()) return;
+  uint64_t target = queued_;
+  if (written_ >= target) return;
+  flush_to_ = std::max(flush_to_, target);
+  writer_cv_.notify_one();
+  done_cv_.wait(lock, [&] { return written_ >= target; });
+}
+
+uint64_t Journal::dropped_lines() const {
+  std::lock_guard lock(mu_);
+  return dropped_;
+}
+
+void Journal::writer_loop() {
+  std::string batch;
+  std::unique_lock lock(mu_);
+  for (;;) {
+    writer_cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+    if (pending_.empty()) break;  // stop_, and everything is written
+    // Gather lines for a while so that a busy router costs one write per
+    // batch, not one per line; the request threads do not wake us per line.
+    // flush(), stop and a half-full queue cut the wait short.
+    writer_cv_.wait_for(lock, options_.batch_interval, [&] {
+      return stop_ || flush_to_ > written_ || pending_.size() >= options_.queue_bytes / 2;
+    });
+    batch.clear();
+    batch.swap(pending_);  // pending_ takes the old batch's capacity: no allocation per batch
+    uint64_t upto = queued_;
+    lock.unlock();
+    write_batch(batch);
+    lock.lock();
+    written_ = upto;
+    done_cv_.notify_all();
+  }
+}
+
+void Journal::write_batch(const std::string& batch) {
+  size_t pos = 0;
+  while (pos < batch.size() && file_) {
+    if (file_bytes_ + (batch.size() - pos) <= options_.max_bytes) {
+      std::fwrite(batch.data() + pos, 1, batch.size() - pos, file_);
+      file_bytes_ += batch.size() - pos;
+      break;
+    }
+    // This batch crosses the size limit: line by line, rotating before the
+    // line that would not fit (as when each line was written on its own).
+    size_t nl = batch.find('\n', pos);
+    size_t len = (nl == std::string::npos ? batch.size() : nl + 1) - pos;
+    if (file_bytes_ > 0 && file_bytes_ + len > options_.max_bytes) rotate();
+    if (!file_) break;
+    std::fwrite(batch.data() + pos, 1, len, file_);
+    file_bytes_ += len;
+    pos += len;
+  }
+  if (file_) std::fflush(file_);  // readers of the file (flush() callers) see the batch
+}
+
+void Journal::rotate() {
+  std::fflush(file_);
   std::fclose(file_);
   file_ = nullptr;
   std::error_code ec;
@@ -50,31 +347,13 @@ void Journal::rotate_locked() {
   file_bytes_ = 0;
 }
 
-void Journal::write(WallTime at, nlohmann::json fields) {
-  nlohmann::json line = nlohmann::json::object();
-  line["time"] = format_iso8601_ms(at);
-  for (auto& [k, v] : fields.items()) line[k] = std::move(v);
-  // Provider texts are untrusted bytes: replace invalid UTF-8 instead of throwing.
-  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::lock_guard lock(mu_);
-  if (file_) {
-    if (file_bytes_ > 0 && file_bytes_ + text.size() + 1 > options_.max_bytes) rotate_locked();
-    if (file_) {
-      std::fwrite(text.data(), 1, text.size(), file_);
-      std::fputc('\n', file_);
-      std::fflush(file_);  // one line at a time: a crash loses at most the line being written
-      file_bytes_ += text.size() + 1;
-    }
-  }
-  recent_.push_back(std::move(text));
-  while (recent_.size() > options_.memory_lines) recent_.pop_front();
-}
-
 std::vector<std::string> Journal::recent(size_t limit) const {
   std::lock_guard lock(mu_);
   size_t n = std::min(limit, recent_.size());
   return std::vector<std::string>(recent_.end() - static_cast<std::ptrdiff_t>(n), recent_.end());
 }
+
+// ---------------------------------------------------------------- observer
 
 namespace {
 thread_local std::string t_request_id;
@@ -83,46 +362,51 @@ thread_local std::string t_request_id;
 void set_current_request_id(std::string id) { t_request_id = std::move(id); }
 const std::string& current_request_id() { return t_request_id; }
 
+// The fields below are the ones the nlohmann version wrote, with the same
+// types; JsonFields sorts them, so the order here does not matter.
 void JournalObserver::on_pool_event(const PoolEvent& e) {
   // attempt_ok / attempt_failed repeat on_attempt; the state changes are what matter here.
   if (e.kind == PoolEventKind::attempt_ok || e.kind == PoolEventKind::attempt_failed) return;
-  nlohmann::json j{{"type", to_string(e.kind)}, {"provider", e.provider}};
-  if (e.key_index > 0) {
-    j["key_id"] = e.key_index;
-    j["masked_key"] = e.masked_key;
-  }
-  if (e.cls != ErrorClass::ok) j["class"] = to_string(e.cls);
-  if (e.status) j["status"] = e.status;
-  if (!e.message.empty()) j["message"] = journal_.cut(e.message);
-  if (e.until) j["until"] = format_iso8601_ms(*e.until);
-  if (e.strikes) j["strikes"] = e.strikes;
+  JsonFields j;
+  j.add("type", to_string(e.kind)).add("provider", e.provider);
+  if (e.key_index > 0) j.add("key_id", e.key_index).add("masked_key", e.masked_key);
+  if (e.cls != ErrorClass::ok) j.add("class", to_string(e.cls));
+  if (e.status) j.add("status", e.status);
+  if (!e.message.empty()) j.add("message", journal_.cut(e.message));
+  if (e.until) j.add("until", format_iso8601_ms(*e.until));
+  if (e.strikes) j.add("strikes", e.strikes);
   journal_.write(e.at, std::move(j));
 }
 
 void JournalObserver::on_attempt(const AttemptRecord& a) {
-  nlohmann::json j{{"type", "attempt"},
-                   {"provider", a.provider},
-                   {"key_id", a.key_index},
-                   {"masked_key", a.masked_key},
-                   {"class", to_string(a.cls)},
-                   {"signal", a.signal ? a.signal : ""},
-                   {"status", a.status},
-                   {"latency_us", std::chrono::duration_cast<std::chrono::microseconds>(a.latency).count()},
-                   {"message", journal_.cut(a.message)}};
-  if (!current_request_id().empty()) j["request_id"] = current_request_id();
+  JsonFields j;
+  j.add("type", "attempt")
+      .add("provider", a.provider)
+      .add("key_id", a.key_index)
+      .add("masked_key", a.masked_key)
+      .add("class", to_string(a.cls))
+      .add("signal", a.signal ? a.signal : "")
+      .add("status", a.status)
+      .add("latency_us", static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(a.latency).count()))
+      .add("message", journal_.cut(a.message));
+  if (!current_request_id().empty()) j.add("request_id", current_request_id());
   journal_.write(a.at, std::move(j));
 }
 
 void JournalObserver::on_emergency(const Verdict& v, WallTime at) {
-  nlohmann::json providers = nlohmann::json::object();
-  for (const auto& p : v.providers)
-    providers[p.name] = {{"failed", p.failed()}, {"total", p.keys_total}, {"cause", to_string(p.cause)}};
-  nlohmann::json j{{"type", "emergency"},
-                   {"cause", to_string(v.cause)},
-                   {"diagnosis", v.diagnosis},
-                   {"providers", std::move(providers)}};
-  if (v.retry_at) j["retry_at"] = format_iso8601_ms(*v.retry_at);
-  if (!current_request_id().empty()) j["request_id"] = current_request_id();
+  JsonFields providers;
+  for (const auto& p : v.providers) {
+    JsonFields one;
+    one.add("failed", p.failed()).add("total", p.keys_total).add("cause", to_string(p.cause));
+    providers.add_raw(p.name, one.str());
+  }
+  JsonFields j;
+  j.add("type", "emergency")
+      .add("cause", to_string(v.cause))
+      .add("diagnosis", v.diagnosis)
+      .add_raw("providers", providers.str());
+  if (v.retry_at) j.add("retry_at", format_iso8601_ms(*v.retry_at));
+  if (!current_request_id().empty()) j.add("request_id", current_request_id());
   journal_.write(at, std::move(j));
 }
 

@@ -2,14 +2,33 @@
 // Append-only JSONL journal of everything that happened on the request path:
 // request arrivals and outcomes, every provider attempt, every key/provider
 // state change, validations and reloads. It is the input of incident replay,
-// so each line is self-contained and flushed as it is written. Bounded: the
-// file rotates by size, keeping one previous generation (`<path>.1`), and a
-// ring of recent lines is kept in memory for GET /api/journal.
+// so each line is self-contained. Bounded: the file rotates by size, keeping
+// one previous generation (`<path>.1`), and a ring of recent lines is kept in
+// memory for GET /api/journal.
+//
+// Cost on the request path (issue 7: cold failover writes 3-4 lines per
+// failing key, and building them with nlohmann plus an fflush per line was a
+// quarter of the router's CPU per attempt):
+//   - lines are built as text by JsonFields, not as a nlohmann DOM;
+//   - write() only appends the line to an in-memory queue; a writer thread
+//     batches the queue to the file, so no system call happens on the request
+//     thread. flush() blocks until everything written so far is in the file;
+//     the destructor flushes too.
+// The text is byte for byte what nlohmann's dump(-1, ' ', false,
+// error_handler_t::replace) gave for the same fields (sorted keys, the same
+// escapes, invalid UTF-8 replaced by U+FFFD), so readers and replays of old
+// journals see no difference.
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,35 +40,120 @@ namespace keyward::http {
 // 2025-11-18T08:00:15.123Z
 std::string format_iso8601_ms(WallTime t);
 
+// Appends `s` as a JSON string literal (quotes included), exactly as
+// nlohmann::json::dump(-1, ' ', false, error_handler_t::replace) writes it:
+// ", \ and control characters escaped (\b \f \n \r \t, else \u00xx), valid
+// UTF-8 copied, each invalid or truncated UTF-8 sequence replaced by U+FFFD.
+void append_json_string(std::string& out, std::string_view s);
+
+// One JSON object built as text. Fields may be added in any order: str()
+// emits them sorted by key, as nlohmann's std::map-backed objects do (a key
+// added twice keeps its last value, as json[key] = v does). Keys are held as
+// views: they must outlive the builder (string literals, or names owned by
+// the event being journaled).
+class JsonFields {
+ public:
+  JsonFields() { fields_.reserve(16); text_.reserve(256); }
+  JsonFields& add(std::string_view key, std::string_view value) {
+    size_t begin = text_.size();
+    append_json_string(text_, value);
+    return push(key, begin);
+  }
+  JsonFields& add(std::string_view key, const char* value) { return add(key, std::string_view(value ? value : "")); }
+  JsonFields& add(std::string_view key, const std::string& value) { return add(key, std::string_view(value)); }
+  JsonFields& add(std::string_view key, bool value) { return add_raw(key, value ? "true" : "false"); }
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool>, int> = 0>
+  JsonFields& add(std::string_view key, Int value) {
+    size_t begin = text_.size();
+    append_int(static_cast<std::conditional_t<std::is_signed_v<Int>, long long, unsigned long long>>(value));
+    return push(key, begin);
+  }
+  // `json` must already be valid JSON text (a nested object or array).
+  JsonFields& add_raw(std::string_view key, std::string_view json) {
+    size_t begin = text_.size();
+    text_.append(json);
+    return push(key, begin);
+  }
+  bool has(std::string_view key) const;
+  bool empty() const { return fields_.empty(); }
+  // The object's text, {"a":1,"b":"x"} (no spaces, keys sorted).
+  std::string str() const;
+
+ private:
+  struct Field {
+    std::string_view key;
+    size_t begin, end;  // the value's text in text_
+  };
+  JsonFields& push(std::string_view key, size_t begin) {
+    fields_.push_back({key, begin, text_.size()});
+    return *this;
+  }
+  void append_int(long long v);
+  void append_int(unsigned long long v);
+  std::vector<Field> fields_;
+  std::string text_;  // the values' texts, back to back
+};
+
 struct JournalOptions {
   std::string path;                     // "" = memory only
   size_t max_bytes = 64 << 20;          // rotate when the file would exceed this
   size_t memory_lines = 1000;           // recent lines kept for /api/journal
   size_t max_message_bytes = 2048;      // provider texts and prompts are cut to this
+  // Lines waiting for the writer thread are bounded by this many bytes. When
+  // the queue is full, write() waits up to full_wait for the writer, then
+  // drops the line (counted in dropped_lines()); see Journal::write.
+  size_t queue_bytes = 16 << 20;
+  std::chrono::milliseconds full_wait{200};
+  // The writer gathers lines for this long before one write to the file: at
+  // most this much of the journal is lost if the process is killed (SIGTERM
+  // stops the server cleanly and loses nothing).
+  std::chrono::milliseconds batch_interval{20};
 };
 
 class Journal {
  public:
   explicit Journal(JournalOptions options);
-  ~Journal();
+  ~Journal();  // flushes everything queued, then closes the file
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  // false (and an error) when the file cannot be opened.
+  // false (and an error) when the file cannot be opened. Starts the writer.
   bool open(std::string* error);
-  // Adds "time" (ISO with ms) first and writes one line.
+  // Adds "time" (ISO with ms) and writes one line.
+  void write(WallTime at, JsonFields fields);
+  // The same from a nlohmann object (any field; slower, kept for callers that
+  // have one). "time" is set first, so a "time" field in `fields` wins.
   void write(WallTime at, nlohmann::json fields);
+  // Blocks until every line written before the call is in the file (handed
+  // to the OS: readers of the file see it). No-op without a file.
+  void flush();
   std::vector<std::string> recent(size_t limit) const;
+  // Lines lost because the writer could not keep up (queue full for longer
+  // than full_wait). Zero unless the disk stalls.
+  uint64_t dropped_lines() const;
   const JournalOptions& options() const { return options_; }
   std::string cut(const std::string& text) const;
 
  private:
-  void rotate_locked();
+  void write_line(std::string text);
+  void writer_loop();
+  void write_batch(const std::string& batch);  // writer thread only
+  void rotate();                               // writer thread only
   JournalOptions options_;
   mutable std::mutex mu_;
+  std::condition_variable writer_cv_;  // wakes the writer: lines, flush, stop, full queue
+  std::condition_variable done_cv_;    // wakes flush() and full-queue waiters: a batch was written
+  std::string pending_;                // queued lines, each ending in '\n'
+  uint64_t queued_ = 0;                // lines ever queued
+  uint64_t written_ = 0;               // lines ever handed to the file
+  uint64_t flush_to_ = 0;              // flush() wants written_ >= this now
+  uint64_t dropped_ = 0;
+  bool stop_ = false;
+  std::deque<std::string> recent_;
+  std::thread writer_;
+  // Owned by the writer thread once it runs (by open() before, ~Journal after).
   std::FILE* file_ = nullptr;
   size_t file_bytes_ = 0;
-  std::deque<std::string> recent_;
 };
 
 // The request id of the request being routed on this thread ("" outside one),

@@ -87,13 +87,16 @@ struct Service::Routes {
   std::string new_request_id() { return "req-" + std::to_string(++next_id); }
 
   void journal_request(const std::string& id, const char* route, const ChatRequest& req) {
-    json msgs = json::array();
-    for (const auto& m : req.messages) msgs.push_back({{"role", m.role}, {"content", s.journal_.cut(m.content)}});
-    s.journal_.write(s.clock_->wall(), {{"type", "request"},
-                                        {"request_id", id},
-                                        {"route", route},
-                                        {"stream", req.stream},
-                                        {"messages", std::move(msgs)}});
+    // Built as text (JsonFields), not as a json DOM: this runs once per request.
+    std::string msgs = "[";
+    for (const auto& m : req.messages) {
+      if (msgs.size() > 1) msgs += ',';
+      msgs += JsonFields().add("role", m.role).add("content", s.journal_.cut(m.content)).str();
+    }
+    msgs += ']';
+    JsonFields j;
+    j.add("type", "request").add("request_id", id).add("route", route).add("stream", req.stream).add_raw("messages", msgs);
+    s.journal_.write(s.clock_->wall(), std::move(j));
   }
 
   // Stats and journal for a finished route.
@@ -105,19 +108,20 @@ struct Service::Routes {
       s.stats_.add(Stat::emergencies, {to_string(out.verdict.cause)});
     if (out.kind == RouteOutcome::Kind::cache) s.stats_.add(Stat::cache_hits, {out.stale ? "true" : "false"});
     s.stats_.observe(Stat::request_seconds, {route}, seconds(s.clock_->monotonic() - started));
-    json j{{"type", "outcome"},
-           {"request_id", id},
-           {"route", route},
-           {"kind", to_string(out.kind)},
-           {"http_status", http_status},
-           {"attempts", out.attempts.size()}};
-    if (!out.provider.empty()) j["provider"] = out.provider;
-    if (out.key_index) j["key_id"] = out.key_index;
-    if (!out.model.empty()) j["model"] = out.model;
-    if (out.kind == RouteOutcome::Kind::cache) j["stale"] = out.stale;
+    JsonFields j;
+    j.add("type", "outcome")
+        .add("request_id", id)
+        .add("route", route)
+        .add("kind", to_string(out.kind))
+        .add("http_status", http_status)
+        .add("attempts", out.attempts.size());
+    if (!out.provider.empty()) j.add("provider", out.provider);
+    if (out.key_index) j.add("key_id", out.key_index);
+    if (!out.model.empty()) j.add("model", out.model);
+    if (out.kind == RouteOutcome::Kind::cache) j.add("stale", out.stale);
     if (out.kind == RouteOutcome::Kind::cache || out.kind == RouteOutcome::Kind::emergency)
-      j["cause"] = to_string(out.verdict.cause);
-    if (!out.error.empty()) j["error"] = s.journal_.cut(out.error);
+      j.add("cause", to_string(out.verdict.cause));
+    if (!out.error.empty()) j.add("error", s.journal_.cut(out.error));
     s.journal_.write(s.clock_->wall(), std::move(j));
   }
 
@@ -371,7 +375,14 @@ struct Service::Routes {
                     "text/html; charset=utf-8");
     });
     svr.Get("/metrics", [this](const httplib::Request&, httplib::Response& r) {
-      r.set_content(s.stats_.prometheus(), "text/plain; version=0.0.4");
+      // The journal drops a line only when its writer has been stalled (a full
+      // disk): operators must see that, since replays would then have gaps.
+      r.set_content(s.stats_.prometheus() +
+                        "# HELP keyward_journal_dropped_lines_total Journal lines dropped because the writer was stalled.\n"
+                        "# TYPE keyward_journal_dropped_lines_total counter\n"
+                        "keyward_journal_dropped_lines_total " +
+                        std::to_string(s.journal_.dropped_lines()) + "\n",
+                    "text/plain; version=0.0.4");
     });
     svr.Get("/healthz", [](const httplib::Request&, httplib::Response& r) { send_json(r, 200, {{"status", "ok"}}); });
     svr.Get("/readyz", [this](const httplib::Request&, httplib::Response& r) {
@@ -461,14 +472,15 @@ void Service::record_validations(const std::vector<KeyValidation>& results) {
   for (const auto& v : results) {
     router_->record_validation(v.provider, v.key_index, v.result);
     stats_.add(Stat::validations, {v.provider, v.ok() ? "ok" : to_string(v.classification.cls)});
-    json j{{"type", "validation"},
-           {"provider", v.provider},
-           {"key_id", v.key_index},
-           {"masked_key", v.masked_key},
-           {"class", to_string(v.classification.cls)},
-           {"status", v.result.status},
-           {"latency_us", std::chrono::duration_cast<std::chrono::microseconds>(v.latency).count()},
-           {"message", journal_.cut(v.classification.message)}};
+    JsonFields j;
+    j.add("type", "validation")
+        .add("provider", v.provider)
+        .add("key_id", v.key_index)
+        .add("masked_key", v.masked_key)
+        .add("class", to_string(v.classification.cls))
+        .add("status", v.result.status)
+        .add("latency_us", static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(v.latency).count()))
+        .add("message", journal_.cut(v.classification.message));
     journal_.write(clock_->wall(), std::move(j));
     log(validation_log_line(v));
   }
@@ -569,6 +581,9 @@ void Service::stop() {
   streams_cv_.wait(lock, [&] { return active_streams_ == 0; });
   // Idle keep-alive connections would hold provider servers (and fakes) open.
   if (owned_transport_) owned_transport_->pool().clear();
+  // The journal's writer thread batches lines: readers of the file (the
+  // scenario runner, replays) must see every line once stop() returns.
+  journal_.flush();
   log("INFO: Stopped");
 }
 
@@ -601,7 +616,7 @@ bool Service::reload(const RouterConfig& config, std::string* summary) {
                      std::to_string(results.size()) + " new or out-of-service: " + std::to_string(ok) + " ok, " +
                      std::to_string(results.size() - ok) + " failed";
   log("INFO: " + text);
-  journal_.write(clock_->wall(), {{"type", "reload"}, {"summary", text}});
+  journal_.write(clock_->wall(), JsonFields().add("type", "reload").add("summary", text));
   stats_.add(Stat::reloads, {"ok"});
   if (summary) *summary = text;
   return true;

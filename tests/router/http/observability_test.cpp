@@ -41,6 +41,7 @@ TEST(Observability, MetricsTextHasTheCounters) {
   EXPECT_NE(t.find("keyward_failovers_total{provider=\"groq\"} 3"), std::string::npos);
   EXPECT_NE(t.find("keyward_request_duration_seconds_count{route=\"chat\"} 1"), std::string::npos);
   EXPECT_NE(t.find("keyward_attempt_duration_seconds_bucket{provider=\"groq\",le=\"+Inf\"} 3"), std::string::npos);
+  EXPECT_NE(t.find("\nkeyward_journal_dropped_lines_total 0\n"), std::string::npos) << t;
   // /api/status carries the same table.
   auto s = body_json(h.get("/api/status"));
   EXPECT_TRUE(s["stats"].contains("keyward_requests_total"));

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# keyward's cold failover cost per failing key, end to end through
+# `keyward serve` (file journal + SQLite store, as in production), in about a
+# minute. The same setup as bench/compare_peers.sh's keyward-cold contender,
+# without Portkey, so it can be rerun after every change:
+#
+#   KEYWARD=build-bench/router/main/keyward bench/cold_e2e.sh
+#
+# For each N in NS it starts `keyward serve` with N keys that answer 401 and
+# one good key, quarantine {auth_base: 0ms, auth_max: 0ms} (every request
+# tries every bad key again), and measures p50 with `wrk -t1 -c1` (keep-alive)
+# for LAT_S seconds, ROUNDS times, interleaved with the floor (wrk straight to
+# the fake with the good key: one loopback round trip). It prints the
+# least-squares slope of the median p50 over N, divided by the floor's p50.
+#
+# PERF_N=5 also records `perf record -e cpu-clock --call-graph dwarf` of the keyward process
+# during one extra PERF_S-second wrk run at N = PERF_N, into $PERF_OUT.
+#
+# Knobs: KEYWARD, NS="0 2 4 6 8 10", ROUNDS=3, LAT_S=2, PERF_N, PERF_S=8,
+# PERF_OUT=/tmp/keyward-cold.perf.data
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+KEYWARD=${KEYWARD:-$ROOT/build/router/main/keyward}
+NS=${NS:-0 2 4 6 8 10}
+ROUNDS=${ROUNDS:-3}
+LAT_S=${LAT_S:-2}
+PERF_N=${PERF_N:-}
+PERF_S=${PERF_S:-8}
+PERF_OUT=${PERF_OUT:-/tmp/keyward-cold.perf.data}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/keyward-cold.XXXXXX")
+for tool in wrk curl python3; do
+  command -v "$tool" >/dev/null || { echo "cold_e2e: needs $tool" >&2; exit 2; }
+done
+[ -x "$KEYWARD" ] || { echo "cold_e2e: no keyward binary at $KEYWARD" >&2; exit 2; }
+KEYWARD=$(realpath "$KEYWARD")  # keyward serve runs in its own directory
+
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+wait_http() {  # bounded: 150 x 0.1 s
+  for _ in $(seq 150); do
+    curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "cold_e2e: $1 did not come up" >&2
+  return 1
+}
+
+GOOD=sk-proj-GOOD-keyward-bench-0001
+cat >"$WORK/world.yaml" <<EOF
+providers:
+  - {name: openai, kind: openai, keys: {$GOOD: valid}, default_key_state: invalid,
+     max_threads: 512, keep_alive_timeout_s: 5}
+EOF
+"$KEYWARD" fake "$WORK/world.yaml" >"$WORK/fake.out" 2>"$WORK/fake.err" &
+PIDS+=($!)
+for _ in $(seq 100); do grep -q '^ready' "$WORK/fake.out" 2>/dev/null && break; sleep 0.1; done
+grep -q '^ready' "$WORK/fake.out" || { cat "$WORK/fake.err" >&2; exit 1; }
+FAKE_BASE=$(awk '$1 == "openai" {print $2}' "$WORK/fake.out")
+
+start_cold() {  # N: sets KW_PORT, KW_PID
+  local n=$1 dir="$WORK/cold-$1"
+  mkdir -p "$dir"
+  printf 'providers:\n  - {name: openai, wire: openai, base_url: "%s", model: gpt-4o-mini}\nquarantine: {auth_base: 0ms, auth_max: 0ms}\n' \
+    "$FAKE_BASE" >"$dir/keyward.yaml"
+  : >"$dir/.env"
+  for i in $(seq "$n"); do echo "OPENAI_API_KEY_$i=sk-proj-BAD-$i-keyward-bench" >>"$dir/.env"; done
+  echo "OPENAI_API_KEY_$((n + 1))=$GOOD" >>"$dir/.env"
+  KW_PORT=$(free_port)
+  (cd "$dir" && exec env -u OPENAI_API_KEY -u KEYWARD_ADMIN_TOKEN "$KEYWARD" serve --config keyward.yaml \
+    --env .env --listen "127.0.0.1:$KW_PORT" --journal journal.jsonl --store keyward.db) >"$dir/log" 2>&1 &
+  KW_PID=$!
+  PIDS+=("$KW_PID")
+  wait_http "http://127.0.0.1:$KW_PORT/readyz" || { cat "$dir/log" >&2; exit 1; }
+}
+stop_pid() {
+  local p keep=()
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+cat >"$WORK/post.lua" <<'EOF'
+wrk.method = "POST"
+wrk.body = os.getenv("BODY")
+wrk.headers["Content-Type"] = "application/json"
+local auth = os.getenv("AUTH") or ""
+if auth ~= "" then wrk.headers["Authorization"] = auth end
+function done(summary, latency, requests)
+  io.write(string.format("RESULT %d %.1f %d\n", summary.requests, latency:percentile(50),
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+EOF
+BODY_KW='{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Help me fix this bug"}]}'
+BODY_OAI='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Help me fix this bug"}]}'
+p50() {  # URL BODY AUTH SECONDS -> p50 in us (fails on any error)
+  local line
+  line=$(BODY=$2 AUTH=$3 wrk -t1 -c1 -d"$4s" --timeout 10s -s "$WORK/post.lua" "$1" | grep '^RESULT')
+  set -- $line
+  [ "$4" = 0 ] || { echo "cold_e2e: $4 errors / non-2xx" >&2; exit 1; }
+  echo "$3"
+}
+
+echo "keyward: $KEYWARD; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+: >"$WORK/points"
+for n in $NS; do
+  start_cold "$n"
+  url="http://127.0.0.1:$KW_PORT/v1/chat/completions"
+  p50 "$url" "$BODY_KW" "" 1 >/dev/null  # warm-up
+  for r in $(seq "$ROUNDS"); do
+    f=$(p50 "$FAKE_BASE/chat/completions" "$BODY_OAI" "Bearer $GOOD" "$LAT_S")
+    c=$(p50 "$url" "$BODY_KW" "" "$LAT_S")
+    echo "$n $r $f $c" >>"$WORK/points"
+    printf '  N=%-2s round %s: floor p50 %6.1f us  cold p50 %7.1f us\n' "$n" "$r" "$f" "$c"
+  done
+  if [ "$n" = "$PERF_N" ]; then
+    perf record -e cpu-clock --call-graph dwarf,16384 -o "$PERF_OUT" -p "$KW_PID" -- sleep "$PERF_S" >"$WORK/perf.log" 2>&1 &
+    perf_pid=$!
+    p50 "$url" "$BODY_KW" "" "$PERF_S" >/dev/null
+    wait "$perf_pid" || cat "$WORK/perf.log" >&2
+    echo "  perf profile of keyward at N=$n: $PERF_OUT"
+  fi
+  stop_pid "$KW_PID"
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$WORK/points" <<'EOF'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+ns = sorted({int(r[0]) for r in rows})
+cold = {n: statistics.median(float(r[3]) for r in rows if int(r[0]) == n) for n in ns}
+floor = statistics.median(float(r[2]) for r in rows)
+print("N    cold p50 (median of rounds)")
+for n in ns: print(f"{n:<4} {cold[n]:8.1f} us")
+print(f"floor p50 (wrk -> fake, median of all rounds): {floor:.1f} us")
+if len(ns) > 1:
+    mx, my = statistics.mean(ns), statistics.mean(cold.values())
+    s = sum((n - mx) * (cold[n] - my) for n in ns) / sum((n - mx) ** 2 for n in ns)
+    print(f"cold cost per failing key (least-squares slope): {s:.1f} us = {s / floor:.2f} wrk round trips")
+EOF
