@@ -34,29 +34,8 @@ done
 [ -x "$KEYWARD" ] || { echo "cold_e2e: no keyward binary at $KEYWARD" >&2; exit 2; }
 KEYWARD=$(realpath "$KEYWARD")  # keyward serve runs in its own directory
 
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-wait_http() {  # bounded: 150 x 0.1 s
-  for _ in $(seq 150); do
-    curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "cold_e2e: $1 did not come up" >&2
-  return 1
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 GOOD=sk-proj-GOOD-keyward-bench-0001
 cat >"$WORK/world.yaml" <<EOF
@@ -84,15 +63,6 @@ start_cold() {  # N: sets KW_PORT, KW_PID
   KW_PID=$!
   PIDS+=("$KW_PID")
   wait_http "http://127.0.0.1:$KW_PORT/readyz" || { cat "$dir/log" >&2; exit 1; }
-}
-stop_pid() {
-  local p keep=()
-  kill "$1" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
 }
 
 cat >"$WORK/post.lua" <<'EOF'

@@ -49,32 +49,8 @@ done
 [ -x "$KEYWARD" ] || { echo "compare_peers: no keyward binary at $KEYWARD (make build, or set KEYWARD=)" >&2; exit 2; }
 KEYWARD=$(realpath "$KEYWARD")  # `keyward serve` runs in its own directory: a relative path would break
 
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-# wait_http URL [tries]: polls until the URL answers 2xx (bounded: tries x 0.1 s).
-wait_http() {
-  local url=$1 tries=${2:-150}
-  for _ in $(seq "$tries"); do
-    curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "compare_peers: $url did not come up" >&2
-  return 1
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 # ------------------------------------------------------------ Portkey, pinned
 installed=$(node -p "try{require('$PORTKEY_DIR/node_modules/@portkey-ai/gateway/package.json').version}catch(e){''}")
@@ -139,15 +115,6 @@ EOF
   KW_PID=$!
   PIDS+=("$KW_PID")
   wait_http "http://127.0.0.1:$KW_PORT/readyz" || { cat "$dir/log" >&2; exit 1; }
-}
-stop_pid() {  # stops one of our processes and forgets it
-  local p keep=()
-  kill "$1" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
 }
 
 # ------------------------------------------------------------ measuring

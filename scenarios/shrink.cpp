@@ -45,8 +45,9 @@ std::string describe(const Event& e) {
   return s;
 }
 
-// Drops the .env lines whose value is `value` (a key being removed).
-std::string env_without_value(const std::string& env, const std::string& value) {
+// The .env text without the lines `drop` picks (comments and order kept).
+template <class Drop>
+std::string env_without(const std::string& env, Drop drop) {
   std::string out;
   size_t pos = 0;
   while (pos < env.size()) {
@@ -54,27 +55,26 @@ std::string env_without_value(const std::string& env, const std::string& value) 
     if (end == std::string::npos) end = env.size();
     std::string line = env.substr(pos, end - pos);
     pos = end + 1;
-    auto parsed = parse_env(line, ".env").entries;
-    bool drop = false;
-    for (const auto& [name, entry] : parsed) drop = drop || entry.value == value;
-    if (!drop) out += line + "\n";
+    if (!drop(line)) out += line + "\n";
   }
   return out;
 }
 
+// Drops the .env lines whose value is `value` (a key being removed).
+std::string env_without_value(const std::string& env, const std::string& value) {
+  return env_without(env, [&](const std::string& line) {
+    for (const auto& [name, entry] : parse_env(line, ".env").entries)
+      if (entry.value == value) return true;
+    return false;
+  });
+}
+
 // Drops the .env lines of a provider (PREFIX_...).
 std::string env_without_prefix(const std::string& env, const std::string& prefix) {
-  std::string out;
-  size_t pos = 0;
-  while (pos < env.size()) {
-    size_t end = env.find('\n', pos);
-    if (end == std::string::npos) end = env.size();
-    std::string line = env.substr(pos, end - pos);
-    pos = end + 1;
+  return env_without(env, [&](const std::string& line) {
     std::string t = line.rfind("export ", 0) == 0 ? line.substr(7) : line;
-    if (t.rfind(prefix + "_", 0) != 0) out += line + "\n";
-  }
-  return out;
+    return t.rfind(prefix + "_", 0) == 0;
+  });
 }
 
 std::string prefix_of(const std::string& provider) {

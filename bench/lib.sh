@@ -1,0 +1,39 @@
+# Shell helpers shared by the benchmark scripts (sourced, not run). The caller
+# sets WORK (a scratch dir, removed on exit) before sourcing; processes it
+# starts go in PIDS so that every exit path stops them.
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+# wait_http URL [tries]: polls until the URL answers 2xx (bounded: tries x 0.1 s).
+wait_http() {
+  local url=$1 tries=${2:-150}
+  for _ in $(seq "$tries"); do
+    curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "$(basename "$0"): $url did not come up" >&2
+  return 1
+}
+# stop_pid PID: stops one of our processes (TERM, then KILL after 5 s) and forgets it.
+stop_pid() {
+  local p keep=()
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
