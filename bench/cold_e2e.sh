@@ -38,16 +38,7 @@ KEYWARD=$(realpath "$KEYWARD")  # keyward serve runs in its own directory
 source "$ROOT/bench/lib.sh"
 
 GOOD=sk-proj-GOOD-keyward-bench-0001
-cat >"$WORK/world.yaml" <<EOF
-providers:
-  - {name: openai, kind: openai, keys: {$GOOD: valid}, default_key_state: invalid,
-     max_threads: 512, keep_alive_timeout_s: 5}
-EOF
-"$KEYWARD" fake "$WORK/world.yaml" >"$WORK/fake.out" 2>"$WORK/fake.err" &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q '^ready' "$WORK/fake.out" 2>/dev/null && break; sleep 0.1; done
-grep -q '^ready' "$WORK/fake.out" || { cat "$WORK/fake.err" >&2; exit 1; }
-FAKE_BASE=$(awk '$1 == "openai" {print $2}' "$WORK/fake.out")
+start_fake "$GOOD"
 
 start_cold() {  # N: sets KW_PORT, KW_PID
   local n=$1 dir="$WORK/cold-$1"

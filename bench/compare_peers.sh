@@ -64,17 +64,7 @@ fi
 
 # ------------------------------------------------------------ the fake
 GOOD=sk-proj-GOOD-keyward-bench-0001
-cat >"$WORK/world.yaml" <<EOF
-# Keys not listed are invalid: every bad key below answers 401 invalid_api_key.
-providers:
-  - {name: openai, kind: openai, keys: {$GOOD: valid}, default_key_state: invalid,
-     max_threads: 512, keep_alive_timeout_s: 5}
-EOF
-"$KEYWARD" fake "$WORK/world.yaml" >"$WORK/fake.out" 2>"$WORK/fake.err" &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q '^ready' "$WORK/fake.out" 2>/dev/null && break; sleep 0.1; done
-grep -q '^ready' "$WORK/fake.out" || { cat "$WORK/fake.err" >&2; exit 1; }
-FAKE_BASE=$(awk '$1 == "openai" {print $2}' "$WORK/fake.out")  # http://127.0.0.1:PORT/v1
+start_fake "$GOOD"
 FAKE_ORIGIN=${FAKE_BASE%/v1}
 bad_key() { echo "sk-proj-BAD-$1-keyward-bench"; }
 

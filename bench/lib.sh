@@ -37,3 +37,17 @@ stop_pid() {
   for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
   PIDS=("${keep[@]}")
 }
+# start_fake GOOD_KEY: one OpenAI fake where GOOD_KEY is valid and every other
+# key answers 401 invalid_api_key; sets FAKE_BASE (http://127.0.0.1:PORT/v1).
+start_fake() {
+  cat >"$WORK/world.yaml" <<EOF
+providers:
+  - {name: openai, kind: openai, keys: {$1: valid}, default_key_state: invalid,
+     max_threads: 512, keep_alive_timeout_s: 5}
+EOF
+  "$KEYWARD" fake "$WORK/world.yaml" >"$WORK/fake.out" 2>"$WORK/fake.err" &
+  PIDS+=($!)
+  for _ in $(seq 100); do grep -q '^ready' "$WORK/fake.out" 2>/dev/null && break; sleep 0.1; done
+  grep -q '^ready' "$WORK/fake.out" || { cat "$WORK/fake.err" >&2; exit 1; }
+  FAKE_BASE=$(awk '$1 == "openai" {print $2}' "$WORK/fake.out")
+}
