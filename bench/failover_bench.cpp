@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "fakes/world.h"
+#include "bench/bench_service.h"
 #include "router/http/service.h"
 
 namespace {
@@ -165,18 +166,7 @@ double Samples::report(benchmark::State& state) {
 }
 
 std::unique_ptr<http::Service> service_for(RouterConfig cfg) {
-  auto& f = fixture();
-  http::ServiceOptions o;
-  o.config = std::move(cfg);
-  o.clock = &f.clock;
-  o.listen = "127.0.0.1:0";
-  o.journal_path = "";
-  o.validate_on_start = false;
-  o.log = [](const std::string&) {};
-  auto svc = std::make_unique<http::Service>(std::move(o));
-  std::string err;
-  if (!svc->start(&err)) return nullptr;
-  return svc;
+  return bench::start_bench_service(std::move(cfg), fixture().clock);
 }
 
 bool post_ok(httplib::Client& c, int want) {

@@ -18,6 +18,7 @@
 
 #include "fakes/world.h"
 #include "router/core/env_file.h"
+#include "bench/bench_service.h"
 #include "router/http/service.h"
 #include "router/http/transports.h"
 
@@ -181,18 +182,7 @@ void EmergencyQuarantined(benchmark::State& state) {
 BENCHMARK(EmergencyQuarantined)->Iterations(10000);
 
 std::unique_ptr<http::Service> service_for(RouterConfig cfg) {
-  auto& f = fixture();
-  http::ServiceOptions o;
-  o.config = std::move(cfg);
-  o.clock = &f.clock;
-  o.listen = "127.0.0.1:0";
-  o.journal_path = "";
-  o.validate_on_start = false;
-  o.log = [](const std::string&) {};
-  auto svc = std::make_unique<http::Service>(std::move(o));
-  std::string err;
-  if (!svc->start(&err)) return nullptr;
-  return svc;
+  return bench::start_bench_service(std::move(cfg), fixture().clock);
 }
 
 void ServiceChatHttp(benchmark::State& state) {
