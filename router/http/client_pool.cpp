@@ -34,36 +34,42 @@ bool parse_base_url(const std::string& url, BaseUrl* out) {
   return true;
 }
 
-std::unique_ptr<httplib::Client> ClientPool::acquire(const BaseUrl& base) {
-  auto origin = base.origin();
-  auto now = std::chrono::steady_clock::now();
+const TlsContext& ClientPool::tls() {
+  std::call_once(tls_once_, [this] { tls_ = std::make_unique<TlsContext>(options_.tls_verify); });
+  return *tls_;
+}
+
+std::unique_ptr<UpstreamConnection> ClientPool::acquire(const BaseUrl& base, SteadyClock::time_point connect_deadline,
+                                                        SteadyClock::time_point deadline, TransportError* error) {
+  const auto now = SteadyClock::now();
+  std::vector<std::unique_ptr<UpstreamConnection>> stale;  // closed outside the lock
   {
     std::lock_guard lock(mu_);
-    auto it = idle_.find(origin);
+    auto it = idle_.find(base.origin());
     if (it != idle_.end()) {
       auto& v = it->second;
       while (!v.empty()) {
         Idle idle = std::move(v.back());
         v.pop_back();
-        if (now - idle.since <= options_.max_idle) return std::move(idle.client);
-        // Too old: dropped here (closes the socket) and the next one is tried.
+        if (now - idle.since <= options_.max_idle && idle.connection->usable_after_idle()) {
+          *error = TransportError::none;
+          return std::move(idle.connection);
+        }
+        // Too old, or closed by the server meanwhile: the next one is tried.
+        stale.push_back(std::move(idle.connection));
       }
     }
   }
-  auto client = std::make_unique<httplib::Client>(origin);
-  client->set_keep_alive(true);
-  // Without TCP_NODELAY a keep-alive round trip waits ~40 ms for Nagle + delayed ACK.
-  client->set_tcp_nodelay(true);
-  if (base.scheme == "https") client->enable_server_certificate_verification(options_.tls_verify);
-  return client;
+  return UpstreamConnection::open(base.host, base.port, base.scheme == "https" ? &tls() : nullptr, connect_deadline,
+                                  deadline, error);
 }
 
-void ClientPool::release(const BaseUrl& base, std::unique_ptr<httplib::Client> client) {
-  if (!client || !client->is_socket_open()) return;
+void ClientPool::release(const BaseUrl& base, std::unique_ptr<UpstreamConnection> connection) {
+  if (!connection) return;
   std::lock_guard lock(mu_);
   auto& v = idle_[base.origin()];
   if (v.size() >= options_.max_idle_per_origin) return;
-  v.push_back({std::move(client), std::chrono::steady_clock::now()});
+  v.push_back({std::move(connection), SteadyClock::now()});
 }
 
 size_t ClientPool::idle_count() const {

@@ -1,6 +1,6 @@
 #pragma once
-// Keep-alive connection pool: one httplib::Client per connection, reused per
-// origin (scheme://host:port). A keep-alive round trip on loopback costs
+// Keep-alive connection pool: UpstreamConnections reused per origin
+// (scheme://host:port). A keep-alive round trip on loopback costs
 // ~70 µs; a fresh TCP (or TLS) connection costs several times that, so the
 // pool is what keeps failover through N keys near N round trips.
 #include <chrono>
@@ -11,9 +11,7 @@
 #include <string>
 #include <vector>
 
-#include <httplib.h>
-
-#include "router/http/deadline_watchdog.h"
+#include "router/http/upstream_connection.h"
 
 namespace keyward::http {
 
@@ -43,27 +41,30 @@ class ClientPool {
   ClientPool(const ClientPool&) = delete;
   ClientPool& operator=(const ClientPool&) = delete;
 
-  // A connection to `base`'s origin: an idle one when there is one, else new.
-  // Timeouts are set per call by the caller.
-  std::unique_ptr<httplib::Client> acquire(const BaseUrl& base);
+  // A connection to `base`'s origin: an idle one that is still usable when
+  // there is one, else a new one (TCP connect before `connect_deadline`, TLS
+  // handshake before `deadline`). Null on failure, with the reason in *error.
+  std::unique_ptr<UpstreamConnection> acquire(const BaseUrl& base, SteadyClock::time_point connect_deadline,
+                                              SteadyClock::time_point deadline, TransportError* error);
   // Returns a connection after a clean exchange; after any error the caller
   // drops it instead (its socket state is unknown).
-  void release(const BaseUrl& base, std::unique_ptr<httplib::Client> client);
+  void release(const BaseUrl& base, std::unique_ptr<UpstreamConnection> connection);
 
   size_t idle_count() const;
   void clear();
-  // Stops calls that outlive their whole-call deadline (see http_call).
-  DeadlineWatchdog& watchdog() { return watchdog_; }
 
  private:
   struct Idle {
-    std::unique_ptr<httplib::Client> client;
-    std::chrono::steady_clock::time_point since;
+    std::unique_ptr<UpstreamConnection> connection;
+    SteadyClock::time_point since;
   };
+  const TlsContext& tls();
+
   ClientPoolOptions options_;
+  std::once_flag tls_once_;
+  std::unique_ptr<TlsContext> tls_;  // made on the first https origin
   mutable std::mutex mu_;
   std::map<std::string, std::vector<Idle>> idle_;
-  DeadlineWatchdog watchdog_;  // last: joined before the connections are freed
 };
 
 }  // namespace keyward::http

@@ -6,8 +6,6 @@
 #include <functional>
 #include <string>
 
-#include <httplib.h>
-
 #include "router/core/classifier.h"
 #include "router/http/client_pool.h"
 
@@ -26,7 +24,7 @@ using BodyConsumer = std::function<TransportError(const char* data, size_t size)
 struct HttpRequest {
   const char* method = "GET";
   std::string path;  // after the base URL's prefix, with query
-  httplib::Headers headers;
+  Headers headers;  // CR, LF and NUL in values are sent as spaces
   std::string body;  // sent as application/json when not empty
   // The raw key: scrubbed from the returned body and headers (a provider
   // that quotes the key back must not leak it into logs or the journal).

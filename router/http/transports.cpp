@@ -159,7 +159,7 @@ AttemptResult OpenAiTransport::chat(const ProviderConfig& provider, const KeyCon
   req.secret = key.secret;
   const bool stream = sink != nullptr;
   req.body = openai_request_body(provider.model, request, stream);
-  if (stream) req.headers.emplace("Accept", "text/event-stream");
+  if (stream) req.headers.emplace_back("Accept", "text/event-stream");
   auto opts = call_options(options_, timeout);
 
   if (!stream) {

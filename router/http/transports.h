@@ -1,6 +1,7 @@
 #pragma once
-// ProviderTransport adapters over cpp-httplib: one per wire protocol
-// (OpenAI-compatible for Groq/Mistral/OpenAI, Gemini), plus a dispatcher that
+// ProviderTransport adapters over http_call (our own HTTP/1.1 client, see
+// http1_response_parser.h for why): one per wire protocol (OpenAI-compatible
+// for Groq/Mistral/OpenAI, Gemini), plus a dispatcher that
 // picks by ProviderConfig::wire. All share one keep-alive ClientPool.
 #include <cstddef>
 #include <memory>
