@@ -5,6 +5,9 @@
 // same process (x_floor = p50 / floor p50).
 //
 //   LoopbackFloor               a direct keep-alive POST to the fake: the floor
+//   UpstreamClientFloor         the same POST through keyward's own provider
+//                               client (http_call): the cheapest round trip the
+//                               router itself could make, for comparison
 //   RouterOverhead              the same question through keyward, good key first
 //   FailoverCold/N              N auth-failing keys, then the good one; every
 //                               iteration starts from fresh key state (keys never
@@ -29,6 +32,7 @@
 
 #include "fakes/world.h"
 #include "bench/bench_service.h"
+#include "router/http/http_call.h"
 #include "router/http/service.h"
 
 namespace {
@@ -190,6 +194,26 @@ void LoopbackFloor(benchmark::State& state) {
   s.report(state);
 }
 BENCHMARK(LoopbackFloor)->UseManualTime()->Iterations(5000);
+
+void UpstreamClientFloor(benchmark::State& state) {
+  http::ClientPool pool;
+  http::BaseUrl base;
+  http::parse_base_url("http://127.0.0.1:" + std::to_string(fixture().port()) + "/v1", &base);
+  http::HttpRequest req;
+  req.method = "POST";
+  req.path = "/chat/completions";
+  req.headers = {{"Authorization", std::string("Bearer ") + kGood}};
+  req.body = direct_body(false);
+  Samples s(state);
+  for (auto _ : state) {
+    auto t0 = SteadyClock::now();
+    AttemptResult r = http::http_call(pool, base, req, {}, nullptr);
+    s.add(state, t0, SteadyClock::now());
+    if (r.status != 200) state.SkipWithError("fake call failed");
+  }
+  s.report(state);
+}
+BENCHMARK(UpstreamClientFloor)->UseManualTime()->Iterations(5000);
 
 // ------------------------------------------------------------------ overhead
 

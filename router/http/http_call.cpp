@@ -24,7 +24,7 @@ std::string request_bytes(const BaseUrl& base, const HttpRequest& request) {
   out.append(request.method).append(" ").append(base.prefix).append(request.path).append(" HTTP/1.1\r\nHost: ");
   out.append(base.host);
   if (base.port != (base.scheme == "https" ? 443 : 80)) out.append(":").append(std::to_string(base.port));
-  out.append("\r\nUser-Agent: keyward\r\nAccept: */*\r\n");
+  out.append("\r\nUser-Agent: keyward\r\n");
   for (const auto& [name, value] : request.headers) {
     out.append(name).append(": ");
     // A key read from a quoted .env value may hold "\n": it must not start a
