@@ -21,7 +21,9 @@ namespace keyward::http {
 using SteadyClock = std::chrono::steady_clock;
 
 // The TLS settings every connection of a pool shares (one SSL_CTX: system CA
-// store, TLS 1.2 or later, host name checked against the certificate).
+// store, TLS 1.2 or later, host name checked against the certificate). The CA
+// store is OpenSSL's default; SSL_CERT_FILE / SSL_CERT_DIR override it (e.g.
+// for an egress proxy's own CA).
 class TlsContext {
  public:
   explicit TlsContext(bool verify);

@@ -1,6 +1,7 @@
 // The provider-side HTTP/1.1 response parser: any bytes, split anywhere, give
 // the same verdict, status, headers and body as one feed (and ASan/UBSan see
 // every path through the framing code).
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -23,11 +24,17 @@ Outcome parse(const std::string& bytes, size_t chunk, size_t stop_after) {
   Http1ResponseParser::Limits limits{256, 64};
   Http1ResponseParser p(limits);
   Outcome o{Http1ResponseParser::Status::more, 0, {}, {}, false};
+  // Takes bytes up to `stop_after` in all, then stops the parser: the same
+  // byte count whatever the pieces.
   auto sink = [&](const char* d, size_t n) {
-    o.body.append(d, n);
+    o.body.append(d, std::min(n, stop_after - o.body.size()));
     return o.body.size() < stop_after;
   };
-  for (size_t i = 0; i < bytes.size() && o.status == Http1ResponseParser::Status::more; i += chunk)
+  // Bytes after a complete response are fed too: they must count as leftover
+  // (the connection is not reused) however the input was split.
+  for (size_t i = 0; i < bytes.size() && (o.status == Http1ResponseParser::Status::more ||
+                                          o.status == Http1ResponseParser::Status::complete);
+       i += chunk)
     o.status = p.feed(std::string_view(bytes).substr(i, chunk), sink);
   if (o.status == Http1ResponseParser::Status::more) o.status = p.finish();
   o.code = p.status();
