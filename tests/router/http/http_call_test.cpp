@@ -51,7 +51,11 @@ class ScriptedProvider {
     ::close(listener_);
     thread_.join();
   }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+  BaseUrl base() const {
+    BaseUrl b;
+    EXPECT_TRUE(parse_base_url("http://127.0.0.1:" + std::to_string(port_) + "/v1", &b));
+    return b;
+  }
   std::future<void> closed(int connection) { return closed_[connection].get_future(); }
   std::vector<std::string> requests() {
     std::lock_guard lock(mu_);
@@ -106,8 +110,7 @@ HttpRequest post(std::string secret) {
 TEST(HttpCall, TheRequestIsOneWellFormedMessageAndAKeyCannotInjectHeaders) {
   ScriptedProvider provider(kOk, 1, false);
   ClientPool pool;
-  BaseUrl base;
-  ASSERT_TRUE(parse_base_url(provider.base_url(), &base));
+  const BaseUrl base = provider.base();
   AttemptResult r = http_call(pool, base, post("sk-bad\r\nX-Injected: 1"), {}, nullptr);
   EXPECT_EQ(r.transport, TransportError::none);
   EXPECT_EQ(r.status, 200);
@@ -127,8 +130,7 @@ TEST(HttpCall, TheRequestIsOneWellFormedMessageAndAKeyCannotInjectHeaders) {
 TEST(HttpCall, AKeptAliveConnectionIsReused) {
   ScriptedProvider provider(kOk, 1, false);
   ClientPool pool;
-  BaseUrl base;
-  ASSERT_TRUE(parse_base_url(provider.base_url(), &base));
+  const BaseUrl base = provider.base();
   for (int i = 0; i < 3; ++i) {
     AttemptResult r = http_call(pool, base, post("sk-proj-1234"), {}, nullptr);
     EXPECT_EQ(r.status, 200) << i;
@@ -143,8 +145,7 @@ TEST(HttpCall, AConnectionTheProviderClosedWhileIdleIsNotReused) {
   // idle timeout). The next call must open a new connection, not fail.
   ScriptedProvider provider(kOk, 2, true);
   ClientPool pool;
-  BaseUrl base;
-  ASSERT_TRUE(parse_base_url(provider.base_url(), &base));
+  const BaseUrl base = provider.base();
   auto first_closed = provider.closed(0);
   EXPECT_EQ(http_call(pool, base, post("sk-proj-1234"), {}, nullptr).status, 200);
   EXPECT_EQ(pool.idle_count(), 1u);
@@ -160,8 +161,7 @@ TEST(HttpCall, AnAnswerCutMidBodyIsTruncatedAndAGarbledOneUnreadable) {
   {
     ScriptedProvider provider("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"choices\":", 1, true);
     ClientPool pool;
-    BaseUrl base;
-    ASSERT_TRUE(parse_base_url(provider.base_url(), &base));
+    const BaseUrl base = provider.base();
     AttemptResult r = http_call(pool, base, post("sk-proj-1234"), {}, nullptr);
     EXPECT_EQ(r.transport, TransportError::truncated_body);
     EXPECT_EQ(r.status, 200);
@@ -170,8 +170,7 @@ TEST(HttpCall, AnAnswerCutMidBodyIsTruncatedAndAGarbledOneUnreadable) {
   {
     ScriptedProvider provider("SSH-2.0-OpenSSH_9.2\r\n\r\n", 1, true);
     ClientPool pool;
-    BaseUrl base;
-    ASSERT_TRUE(parse_base_url(provider.base_url(), &base));
+    const BaseUrl base = provider.base();
     AttemptResult r = http_call(pool, base, post("sk-proj-1234"), {}, nullptr);
     EXPECT_EQ(r.transport, TransportError::read_failed);
     EXPECT_EQ(r.status, 0);
