@@ -143,6 +143,7 @@ bool Http1ResponseParser::parse_head() {
     }
     return true;  // interim (100 Continue, 103 Early Hints): the caller reads the next head
   }
+  head_complete_ = true;
   if (status_ == 204 || status_ == 304) {
     state_ = State::done;
   } else if (has_te) {

@@ -51,7 +51,8 @@ class Http1ResponseParser {
   // of the connection; otherwise more (the response was cut short).
   Status finish();
 
-  bool head_complete() const { return state_ > State::head; }
+  // The final response's status line and headers were read and are valid.
+  bool head_complete() const { return head_complete_; }
   bool complete() const { return state_ == State::done; }
   int status() const { return status_; }
   const Headers& headers() const { return headers_; }  // names lower-case, values trimmed
@@ -79,6 +80,7 @@ class Http1ResponseParser {
   int status_ = 0;
   bool http11_ = false;
   bool connection_close_ = false;
+  bool head_complete_ = false;
   Headers headers_;
   size_t leftover_ = 0;
   std::string error_;

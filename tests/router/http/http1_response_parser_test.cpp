@@ -136,6 +136,15 @@ TEST(Http1ResponseParser, MalformedHeadsAreRefusedWithAReason) {
   }
 }
 
+TEST(Http1ResponseParser, ABadHeaderLineLeavesNoStatusBehind) {
+  // The status line parsed, a later header line did not: the caller must not
+  // see a 200 from a head that was refused.
+  Parsed p;
+  feed(p, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nno colon\r\n\r\n{}");
+  EXPECT_EQ(p.status, Status::malformed);
+  EXPECT_FALSE(p.parser.head_complete());
+}
+
 TEST(Http1ResponseParser, HeadAndChunkLinesAreBounded) {
   Http1ResponseParser::Limits limits{128, 32};
   Http1ResponseParser endless(limits);
