@@ -40,22 +40,6 @@ source "$ROOT/bench/lib.sh"
 GOOD=sk-proj-GOOD-keyward-bench-0001
 start_fake "$GOOD"
 
-start_cold() {  # N: sets KW_PORT, KW_PID
-  local n=$1 dir="$WORK/cold-$1"
-  mkdir -p "$dir"
-  printf 'providers:\n  - {name: openai, wire: openai, base_url: "%s", model: gpt-4o-mini}\nquarantine: {auth_base: 0ms, auth_max: 0ms}\n' \
-    "$FAKE_BASE" >"$dir/keyward.yaml"
-  : >"$dir/.env"
-  for i in $(seq "$n"); do echo "OPENAI_API_KEY_$i=sk-proj-BAD-$i-keyward-bench" >>"$dir/.env"; done
-  echo "OPENAI_API_KEY_$((n + 1))=$GOOD" >>"$dir/.env"
-  KW_PORT=$(free_port)
-  (cd "$dir" && exec env -u OPENAI_API_KEY -u KEYWARD_ADMIN_TOKEN "$KEYWARD" serve --config keyward.yaml \
-    --env .env --listen "127.0.0.1:$KW_PORT" --journal journal.jsonl --store keyward.db) >"$dir/log" 2>&1 &
-  KW_PID=$!
-  PIDS+=("$KW_PID")
-  wait_http "http://127.0.0.1:$KW_PORT/readyz" || { cat "$dir/log" >&2; exit 1; }
-}
-
 cat >"$WORK/post.lua" <<'EOF'
 wrk.method = "POST"
 wrk.body = os.getenv("BODY")
@@ -80,7 +64,7 @@ p50() {  # URL BODY AUTH SECONDS -> p50 in us (fails on any error)
 echo "keyward: $KEYWARD; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$WORK/points"
 for n in $NS; do
-  start_cold "$n"
+  start_keyward cold "$n" 'quarantine: {auth_base: 0ms, auth_max: 0ms}'
   url="http://127.0.0.1:$KW_PORT/v1/chat/completions"
   p50 "$url" "$BODY_KW" "" 1 >/dev/null  # warm-up
   for r in $(seq "$ROUNDS"); do

@@ -66,7 +66,6 @@ fi
 GOOD=sk-proj-GOOD-keyward-bench-0001
 start_fake "$GOOD"
 FAKE_ORIGIN=${FAKE_BASE%/v1}
-bad_key() { echo "sk-proj-BAD-$1-keyward-bench"; }
 
 # ------------------------------------------------------------ Portkey
 PK_PORT=$(free_port)
@@ -84,27 +83,6 @@ print(json.dumps({"strategy": {"mode": "fallback"},
                   "targets": [{"provider": "openai", "api_key": k, "custom_host": base} for k in keys]},
                  separators=(",", ":")))
 EOF
-}
-
-# ------------------------------------------------------------ keyward
-# start_keyward NAME N QUARANTINE_YAML: sets KW_PORT and KW_PID
-start_keyward() {
-  local name=$1 n=$2 quarantine=$3 dir="$WORK/$1-$2"
-  mkdir -p "$dir"
-  cat >"$dir/keyward.yaml" <<EOF
-providers:
-  - {name: openai, wire: openai, base_url: "$FAKE_BASE", model: gpt-4o-mini}
-$quarantine
-EOF
-  : >"$dir/.env"
-  for i in $(seq "$n"); do echo "OPENAI_API_KEY_$i=$(bad_key "$i")" >>"$dir/.env"; done
-  echo "OPENAI_API_KEY_$((n + 1))=$GOOD" >>"$dir/.env"
-  KW_PORT=$(free_port)
-  (cd "$dir" && exec env -u OPENAI_API_KEY -u KEYWARD_ADMIN_TOKEN "$KEYWARD" serve --config keyward.yaml \
-    --env .env --listen "127.0.0.1:$KW_PORT" --journal journal.jsonl --store keyward.db) >"$dir/log" 2>&1 &
-  KW_PID=$!
-  PIDS+=("$KW_PID")
-  wait_http "http://127.0.0.1:$KW_PORT/readyz" || { cat "$dir/log" >&2; exit 1; }
 }
 
 # ------------------------------------------------------------ measuring

@@ -51,3 +51,26 @@ EOF
   grep -q '^ready' "$WORK/fake.out" || { cat "$WORK/fake.err" >&2; exit 1; }
   FAKE_BASE=$(awk '$1 == "openai" {print $2}' "$WORK/fake.out")
 }
+# The auth-failing key number I (the fake answers 401 to every key but GOOD).
+bad_key() { echo "sk-proj-BAD-$1-keyward-bench"; }
+# start_keyward NAME N QUARANTINE_YAML: `keyward serve` as in production (file
+# journal, SQLite store) against the fake, with N bad keys and then GOOD, in
+# $WORK/NAME-N; sets KW_PORT and KW_PID. Needs KEYWARD, FAKE_BASE, GOOD.
+start_keyward() {
+  local n=$2 quarantine=$3 dir="$WORK/$1-$2"
+  mkdir -p "$dir"
+  cat >"$dir/keyward.yaml" <<EOF
+providers:
+  - {name: openai, wire: openai, base_url: "$FAKE_BASE", model: gpt-4o-mini}
+$quarantine
+EOF
+  : >"$dir/.env"
+  for i in $(seq "$n"); do echo "OPENAI_API_KEY_$i=$(bad_key "$i")" >>"$dir/.env"; done
+  echo "OPENAI_API_KEY_$((n + 1))=$GOOD" >>"$dir/.env"
+  KW_PORT=$(free_port)
+  (cd "$dir" && exec env -u OPENAI_API_KEY -u KEYWARD_ADMIN_TOKEN "$KEYWARD" serve --config keyward.yaml \
+    --env .env --listen "127.0.0.1:$KW_PORT" --journal journal.jsonl --store keyward.db) >"$dir/log" 2>&1 &
+  KW_PID=$!
+  PIDS+=("$KW_PID")
+  wait_http "http://127.0.0.1:$KW_PORT/readyz" || { cat "$dir/log" >&2; exit 1; }
+}

@@ -174,7 +174,10 @@ Http1ResponseParser::Status Http1ResponseParser::feed(std::string_view data, con
     const size_t excess = head_.size() - end;  // bytes past the head: the body's start
     head_.resize(end);
     data.remove_prefix(take - excess);
-    if (!parse_head()) return fail(error_);
+    if (!parse_head()) {  // parse_head said why in error_
+      state_ = State::failed;
+      return Status::malformed;
+    }
     head_.clear();
     head_scan_ = 0;
     if (status_ < 200) headers_.clear();  // an interim response: the final one follows

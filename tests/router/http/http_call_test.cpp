@@ -157,24 +157,28 @@ TEST(HttpCall, AConnectionTheProviderClosedWhileIdleIsNotReused) {
   EXPECT_EQ(provider.requests().size(), 2u);
 }
 
+// One call to a provider that answers `response` and hangs up.
+struct OneCall {
+  AttemptResult result;
+  size_t idle_after;  // connections the pool kept
+};
+OneCall call_once(const std::string& response) {
+  ScriptedProvider provider(response, 1, true);
+  ClientPool pool;
+  AttemptResult r = http_call(pool, provider.base(), post("sk-proj-1234"), {}, nullptr);
+  return {r, pool.idle_count()};
+}
+
 TEST(HttpCall, AnAnswerCutMidBodyIsTruncatedAndAGarbledOneUnreadable) {
-  {
-    ScriptedProvider provider("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"choices\":", 1, true);
-    ClientPool pool;
-    const BaseUrl base = provider.base();
-    AttemptResult r = http_call(pool, base, post("sk-proj-1234"), {}, nullptr);
-    EXPECT_EQ(r.transport, TransportError::truncated_body);
-    EXPECT_EQ(r.status, 200);
-    EXPECT_EQ(pool.idle_count(), 0u);
-  }
-  {
-    ScriptedProvider provider("SSH-2.0-OpenSSH_9.2\r\n\r\n", 1, true);
-    ClientPool pool;
-    const BaseUrl base = provider.base();
-    AttemptResult r = http_call(pool, base, post("sk-proj-1234"), {}, nullptr);
-    EXPECT_EQ(r.transport, TransportError::read_failed);
-    EXPECT_EQ(r.status, 0);
-  }
+  OneCall cut = call_once("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"choices\":");
+  EXPECT_EQ(cut.result.transport, TransportError::truncated_body);
+  EXPECT_EQ(cut.result.status, 200);
+  EXPECT_EQ(cut.idle_after, 0u);
+
+  OneCall garbled = call_once("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+  EXPECT_EQ(garbled.result.transport, TransportError::read_failed);
+  EXPECT_EQ(garbled.result.status, 0);
+  EXPECT_EQ(garbled.idle_after, 0u);
 }
 
 }  // namespace
