@@ -42,6 +42,7 @@ void BM_NextAttempt(benchmark::State& state) {
   for (auto _ : state) {
     auto k = next_attempt(pool, progress, now);
     benchmark::DoNotOptimize(k);
+    if (k.kind == NextAttempt::Kind::call) pool.end_call(k.key);
   }
   state.counters["keys"] = static_cast<double>(cfg.key_count());
 }
@@ -69,10 +70,10 @@ void BM_CacheLookup(benchmark::State& state) {
   ResponseCache cache(CachePolicy{});
   WallTime now = t0();
   for (int i = 0; i < 1000; ++i) {
-    ChatRequest req{{{"user", "question number " + std::to_string(i)}}, {}, {}, false};
+    ChatRequest req{{{"user", "question number " + std::to_string(i)}}, {}, {}, false, ""};
     cache.put(cache_key(req), ChatAnswer{"answer " + std::to_string(i), "m", "stop", 1, 1}, "groq", now);
   }
-  ChatRequest probe{{{"user", "question number 500"}}, {}, {}, false};
+  ChatRequest probe{{{"user", "question number 500"}}, {}, {}, false, ""};
   for (auto _ : state) benchmark::DoNotOptimize(cache.get(cache_key(probe), now, false));
 }
 BENCHMARK(BM_CacheLookup);

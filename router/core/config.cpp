@@ -96,6 +96,12 @@ struct Node {
       fn(key, child(kv.first, kv.second));
     }
   }
+  // Every entry of a mapping whose keys are data (provider names, key indexes).
+  template <typename Fn>
+  void each_entry(Fn fn) const {
+    if (!node.IsMap()) fail("expected a mapping");
+    for (const auto& kv : node) fn(kv.first.as<std::string>(), child(kv.first, kv.second));
+  }
   std::string str() const {
     if (!node.IsScalar()) fail("expected a string");
     return node.Scalar();
@@ -202,8 +208,22 @@ void read_root(const Node& root, RouterConfig& cfg) {
         else cfg.cache.ttl = d.duration();
       });
     } else if (key == "routing") {
-      v.each_field({"key_order", "max_attempts", "correlated_window"}, [&](const std::string& k, const Node& d) {
-        if (k == "key_order") {
+      v.each_field({"key_order", "max_attempts", "correlated_window", "probe_fresh_for", "key_weights"},
+                   [&](const std::string& k, const Node& d) {
+        if (k == "key_weights") {
+          // {groq: {1: 3, 2: 1}}: provider -> key index -> weight.
+          d.each_entry([&](const std::string& provider, const Node& keys) {
+            keys.each_entry([&](const std::string& index, const Node& w) {
+              int n = 0;
+              if (index.empty() || index.size() > 4 || index.find_first_not_of("0123456789") != std::string::npos ||
+                  (n = std::stoi(index)) < 1)
+                w.fail("expected a key index (the N of " + provider + "_API_KEY_N), got '" + index + "'");
+              cfg.routing.key_weights[provider][n] = static_cast<int>(w.integer(1, 1000));
+            });
+          });
+        } else if (k == "probe_fresh_for") {
+          cfg.routing.probe_fresh_for = d.duration();
+        } else if (k == "key_order") {
           auto s = d.str();
           if (s == "ordered") cfg.routing.key_order = KeyOrder::ordered;
           else if (s == "round_robin") cfg.routing.key_order = KeyOrder::round_robin;

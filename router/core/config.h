@@ -26,6 +26,7 @@ struct KeyConfig {
   std::string env_name;  // GROQ_API_KEY_1
   std::string secret;    // never printed; use masked()
   std::optional<WallTime> expires;
+  int weight = 1;        // share of round-robin traffic (routing.key_weights)
   std::string masked() const;
 };
 
@@ -80,6 +81,12 @@ struct RoutingPolicy {
   KeyOrder key_order = KeyOrder::ordered;
   int max_attempts = 32;             // bound on attempts for one request
   Millis correlated_window{60'000};  // "all N keys rejected at once" window
+  // A key whose last success is older than this is uncertain: one request
+  // probes it while the others wait for the verdict (0: successes never age).
+  Millis probe_fresh_for{30'000};
+  // Round-robin weight per provider and key index (N of <PROVIDER>_API_KEY_N);
+  // unlisted keys weigh 1. Applied to the keys when .env is applied.
+  std::map<std::string, std::map<int, int>> key_weights;
 };
 
 struct RouterConfig {

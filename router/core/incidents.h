@@ -6,11 +6,12 @@
 // it. Never one alert per request: every alert is deduplicated by (kind,
 // subject) within an incident, and per key/provider episode outside one.
 //
-// Thread-safe: callbacks arrive from request threads (under the key pool's
-// lock) and tick() from a timer; one internal mutex serialises them. The
-// engine never calls back into the router.
+// Thread-safe: callbacks arrive from request threads (after the key pool's
+// lock is released, in pool order) and tick() from a timer; one internal
+// mutex serialises them. The engine never calls back into the router.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -94,39 +95,25 @@ class IncidentEngine : public RouterObserver {
   Stats stats() const;
 
  private:
-  struct KeyTrack {
-    int index = 0;
-    std::string masked;
-    KeyState state = KeyState::healthy;
-    WallTime until{};
-    ErrorClass cls = ErrorClass::ok;
-    int status = 0;
-    std::string message;
-    bool ok_seen = false;  // a call or ping succeeded since the last failure
-    std::optional<WallTime> auth_alert_at;  // the current episode's alert
+  // What the engine remembers is what it said, not the keys' state: the pool
+  // owns that and every event carries a view of it (PoolEvent::view).
+  struct KeyEpisode {  // per key (index + masked form): its current episode's alerts
+    std::optional<WallTime> auth_alert_at;
     std::optional<WallTime> quota_alert_at;
   };
-  struct ProviderTrack {
-    bool ejected = false;
-    WallTime ejected_until{};
-    std::vector<KeyTrack> keys;
+  struct ProviderEpisode {
+    std::map<std::pair<int, std::string>, KeyEpisode> keys;
     std::optional<WallTime> all_failed_alert_at;
     std::optional<WallTime> outage_alert_at;
   };
 
-  void rebuild_tracks(const RouterConfig& old_config);
-  ProviderTrack* track(const std::string& provider, size_t* index);
-  KeyTrack* key_track(ProviderTrack& p, int key_index);
-  bool key_out(const KeyTrack& k, WallTime now) const;
-  bool provider_usable(size_t p, WallTime now) const;
-  std::string fallback_after(size_t p, WallTime now) const;
-  bool any_backup(size_t p, int key_index, WallTime now) const;
+  const ProviderConfig* provider_config(const std::string& name) const;
   // Dedup gate: true when an alert for (kind, subject) may go out now; the
   // episode stamp is the per-key/provider memory outside incidents.
   bool may_alert(AlertKind kind, const std::string& subject, const std::optional<WallTime>& episode, WallTime now);
   void emit(const Alert& alert, std::optional<WallTime>* episode, WallTime now);
-  void on_success(size_t p, KeyTrack& k, WallTime now);
-  void check_all_keys_failed(size_t p, WallTime now);
+  void on_success(const PoolEvent& e, WallTime now);
+  void check_all_keys_failed(const ProviderConfig& pc, WallTime now);
   void resolve(WallTime now);
   std::string scope_for(const std::string& subject, WallTime now) const;
   void persist();
@@ -137,7 +124,8 @@ class IncidentEngine : public RouterObserver {
   const Clock& clock_;
   AlertOutbox& outbox_;
   IncidentStore& store_;
-  std::vector<ProviderTrack> tracks_;
+  std::map<std::string, ProviderEpisode> episodes_;  // by provider name
+  std::shared_ptr<const PoolView> view_;  // the latest pool view an event brought
   std::optional<IncidentRecord> open_;
   std::optional<IncidentRecord> last_resolved_;
   bool validating_ = false;

@@ -355,13 +355,6 @@ std::vector<std::string> Journal::recent(size_t limit) const {
 
 // ---------------------------------------------------------------- observer
 
-namespace {
-thread_local std::string t_request_id;
-}
-
-void set_current_request_id(std::string id) { t_request_id = std::move(id); }
-const std::string& current_request_id() { return t_request_id; }
-
 // The fields below are the ones the nlohmann version wrote, with the same
 // types; JsonFields sorts them, so the order here does not matter.
 void JournalObserver::on_pool_event(const PoolEvent& e) {
@@ -389,7 +382,7 @@ void JournalObserver::on_attempt(const AttemptRecord& a) {
       .add("status", a.status)
       .add("latency_us", static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(a.latency).count()))
       .add("message", journal_.cut(a.message));
-  if (!current_request_id().empty()) j.add("request_id", current_request_id());
+  if (!a.request_id.empty()) j.add("request_id", a.request_id);
   journal_.write(a.at, std::move(j));
 }
 
@@ -406,7 +399,7 @@ void JournalObserver::on_emergency(const Verdict& v, WallTime at) {
       .add("diagnosis", v.diagnosis)
       .add_raw("providers", providers.str());
   if (v.retry_at) j.add("retry_at", format_iso8601_ms(*v.retry_at));
-  if (!current_request_id().empty()) j.add("request_id", current_request_id());
+  if (!v.request_id.empty()) j.add("request_id", v.request_id);
   journal_.write(at, std::move(j));
 }
 

@@ -156,11 +156,6 @@ class Journal {
   size_t file_bytes_ = 0;
 };
 
-// The request id of the request being routed on this thread ("" outside one),
-// so attempts can be tied to their request without widening the core API.
-void set_current_request_id(std::string id);
-const std::string& current_request_id();
-
 class JournalObserver final : public RouterObserver {
  public:
   explicit JournalObserver(Journal& journal) : journal_(journal) {}

@@ -10,19 +10,14 @@ namespace {
 using namespace std::chrono_literals;
 using test::at;
 
-struct Recorder : PoolListener {
-  std::vector<PoolEvent> events;
-  void on_pool_event(const PoolEvent& e) override { events.push_back(e); }
-  std::vector<std::string> kinds() const {
-    std::vector<std::string> k;
-    for (const auto& e : events) k.push_back(to_string(e.kind));
-    return k;
-  }
-};
+std::vector<std::string> kinds(const std::vector<PoolEvent>& events) {
+  std::vector<std::string> k;
+  for (const auto& e : events) k.push_back(to_string(e.kind));
+  return k;
+}
 
 TEST(KeyPool, PerDayQuotaSkipsTheKeyUntilMidnightUtcWithoutQuarantine) {
-  Recorder rec;
-  KeyPool pool(test::founding_config(), &rec);
+  KeyPool pool(test::founding_config());
   KeyRef k{0, 1};
   WallTime t = at("2025-11-18T15:30:00Z");
   auto r = test::http(429, R"({"error":{"message":"Rate limit reached on requests per day (RPD): Limit 1000, Used 1000","type":"requests","code":"rate_limit_exceeded"}})");
@@ -33,7 +28,7 @@ TEST(KeyPool, PerDayQuotaSkipsTheKeyUntilMidnightUtcWithoutQuarantine) {
   EXPECT_TRUE(pool.key_usable(k, at("2025-11-19T00:00:00Z")));
   pool.tick(at("2025-11-19T00:00:00Z"));
   EXPECT_EQ(pool.key(k).state, KeyState::healthy);
-  EXPECT_EQ(rec.kinds(), (std::vector<std::string>{"attempt_failed", "key_exhausted", "key_released"}));
+  EXPECT_EQ(kinds(pool.take_events()), (std::vector<std::string>{"attempt_failed", "key_exhausted", "key_released"}));
 }
 
 TEST(KeyPool, RateLimitedKeyHonoursTheAdvertisedWait) {
@@ -49,8 +44,7 @@ TEST(KeyPool, RateLimitedKeyHonoursTheAdvertisedWait) {
 }
 
 TEST(KeyPool, OutageQuarantinesNoKeyAndEjectsTheProviderWithBackoff) {
-  Recorder rec;
-  KeyPool pool(test::founding_config(), &rec);
+  KeyPool pool(test::founding_config());
   WallTime t = at("2025-11-18T08:00:00Z");
   auto c = classify(WireKind::openai, test::outage_503(), t);
   for (size_t i = 0; i < 3; ++i) pool.record({0, i}, c, 503, t);
@@ -67,7 +61,7 @@ TEST(KeyPool, OutageQuarantinesNoKeyAndEjectsTheProviderWithBackoff) {
   pool.record({0, 0}, classify(WireKind::openai, test::ok_200(), t + 61s), 200, t + 61s);
   EXPECT_FALSE(pool.provider(0).ejected);
   int ejected = 0, restored = 0;
-  for (const auto& e : rec.events) {
+  for (const auto& e : pool.take_events()) {
     ejected += e.kind == PoolEventKind::provider_ejected;
     restored += e.kind == PoolEventKind::provider_restored;
     EXPECT_NE(e.kind, PoolEventKind::key_quarantined);
@@ -77,12 +71,12 @@ TEST(KeyPool, OutageQuarantinesNoKeyAndEjectsTheProviderWithBackoff) {
 }
 
 TEST(KeyPool, EventsCarryMaskedKeysNeverSecrets) {
-  Recorder rec;
-  KeyPool pool(test::founding_config(), &rec);
+  KeyPool pool(test::founding_config());
   WallTime t = at("2025-11-18T08:00:15Z");
   pool.record({0, 0}, classify(WireKind::openai, test::groq_401(), t), 401, t);
-  ASSERT_EQ(rec.events.size(), 2u);
-  const auto& q = rec.events[1];
+  auto events = pool.take_events();
+  ASSERT_EQ(events.size(), 2u);
+  const auto& q = events[1];
   EXPECT_EQ(q.kind, PoolEventKind::key_quarantined);
   EXPECT_EQ(q.provider, "groq");
   EXPECT_EQ(q.key_index, 1);

@@ -158,7 +158,7 @@ std::string old_attempt_line(const Journal& journal, const AttemptRecord& a) {
          {"status", a.status},
          {"latency_us", std::chrono::duration_cast<std::chrono::microseconds>(a.latency).count()},
          {"message", journal.cut(a.message)}};
-  if (!current_request_id().empty()) j["request_id"] = current_request_id();
+  if (!a.request_id.empty()) j["request_id"] = a.request_id;
   j["time"] = format_iso8601_ms(a.at);
   return nl_dump(j);
 }
@@ -169,7 +169,7 @@ std::string old_emergency_line(const Verdict& v, WallTime at) {
     providers[p.name] = {{"failed", p.failed()}, {"total", p.keys_total}, {"cause", to_string(p.cause)}};
   json j{{"type", "emergency"}, {"cause", to_string(v.cause)}, {"diagnosis", v.diagnosis}, {"providers", providers}};
   if (v.retry_at) j["retry_at"] = format_iso8601_ms(*v.retry_at);
-  if (!current_request_id().empty()) j["request_id"] = current_request_id();
+  if (!v.request_id.empty()) j["request_id"] = v.request_id;
   j["time"] = format_iso8601_ms(at);
   return nl_dump(j);
 }
@@ -214,7 +214,7 @@ TEST(JournalObserverLines, AreByteForByteTheNlohmannLines) {
   a.latency = std::chrono::microseconds(1234567);
   obs.on_attempt(a);
   expected.push_back(old_attempt_line(journal, a));
-  set_current_request_id("req-42");
+  a.request_id = "req-42";
   a.signal = nullptr;
   obs.on_attempt(a);
   expected.push_back(old_attempt_line(journal, a));
@@ -222,6 +222,7 @@ TEST(JournalObserverLines, AreByteForByteTheNlohmannLines) {
   Verdict v;
   v.cause = EmergencyCause::all_authentication_failed;
   v.diagnosis = "every key \"failed\"";
+  v.request_id = "req-42";
   v.retry_at = at_ms(1763452900000);
   ProviderVerdict g;
   g.name = "groq";
@@ -234,7 +235,7 @@ TEST(JournalObserverLines, AreByteForByteTheNlohmannLines) {
   v.providers = {g, m};
   obs.on_emergency(v, at_ms(7));
   expected.push_back(old_emergency_line(v, at_ms(7)));
-  set_current_request_id("");
+  v.request_id = "";
   v.retry_at.reset();
   v.providers.clear();
   obs.on_emergency(v, at_ms(8));
