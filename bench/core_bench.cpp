@@ -2,6 +2,7 @@
 // a cache lookup. Targets (issue 2): < 1 µs for 6 keys, < 20 µs for 1,000.
 #include <benchmark/benchmark.h>
 
+#include "base/utc_time.h"
 #include "router/core/env_file.h"
 #include "router/core/response_cache.h"
 #include "router/core/routing.h"
@@ -33,7 +34,7 @@ void BM_NextAttempt(benchmark::State& state) {
   AttemptResult r;
   r.status = 401;
   r.body = R"({"error":{"message":"Invalid API Key","code":"invalid_api_key"}})";
-  auto c = classify(WireKind::openai, r, now);
+  auto c = classify(r, now);
   const auto& cfg = pool.config();
   for (size_t p = 0; p < cfg.providers.size(); ++p)
     for (size_t i = 0; i < cfg.providers[p].keys.size(); ++i)
@@ -53,7 +54,7 @@ void BM_Classify(benchmark::State& state) {
   r.status = 400;
   r.body = R"({"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}})";
   WallTime now = t0();
-  for (auto _ : state) benchmark::DoNotOptimize(classify(WireKind::gemini, r, now));
+  for (auto _ : state) benchmark::DoNotOptimize(classify(r, now));
 }
 BENCHMARK(BM_Classify);
 
@@ -62,7 +63,7 @@ void BM_ClassifySuccess(benchmark::State& state) {
   r.status = 200;
   r.body = R"({"choices":[{"message":{"content":"hi"}}]})";
   WallTime now = t0();
-  for (auto _ : state) benchmark::DoNotOptimize(classify(WireKind::openai, r, now));
+  for (auto _ : state) benchmark::DoNotOptimize(classify(r, now));
 }
 BENCHMARK(BM_ClassifySuccess);
 

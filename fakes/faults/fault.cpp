@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "base/key_mask.h"
+
 namespace keyward::fakes {
 
 FaultParams::FaultParams(const nlohmann::json& j) : j_(j) {

@@ -239,7 +239,7 @@ void ChatRouter::complete(RouteSession& s, const AttemptResult& result, ChatAnsw
   s.calling_.reset();
   MonoTime latency = clock_.monotonic() - s.call_started_;
   WallTime now = clock_.wall();
-  Classification c = classify(s.provider_.wire, result, now);
+  Classification c = classify(result, now);
   RouterState& state = *s.state_;
   std::vector<PoolEvent> events;
   std::vector<std::shared_ptr<RouteWaker>> wakers;
@@ -342,7 +342,7 @@ void ChatRouter::record_validation(const std::string& provider, int key_index, c
       if (cfg.providers[p].name != provider) continue;
       for (size_t i = 0; i < cfg.providers[p].keys.size(); ++i) {
         if (cfg.providers[p].keys[i].index != key_index) continue;
-        state->pool.record_validation({p, i}, classify(cfg.providers[p].wire, result, now), result.status, now);
+        state->pool.record_validation({p, i}, classify(result, now), result.status, now);
       }
     }
     events = state->pool.take_events();

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "base/utc_time.h"
+
 namespace keyward {
 
 namespace {

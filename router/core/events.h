@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "router/core/classifier.h"
-#include "router/core/clock.h"
+#include "base/clock.h"
 
 namespace keyward {
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/utc_time.h"
+
 namespace keyward {
 
 namespace {

@@ -22,7 +22,7 @@
 #include "router/core/alert_messages.h"
 #include "router/core/alert_outbox.h"
 #include "router/core/chat_router.h"
-#include "router/core/clock.h"
+#include "base/clock.h"
 #include "router/core/config.h"
 
 namespace keyward {

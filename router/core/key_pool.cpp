@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/utc_time.h"
+
 namespace keyward {
 
 namespace {

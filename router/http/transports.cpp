@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/escape.h"
 #include "router/core/json_limits.h"
 #include "router/http/sse.h"
 
@@ -72,25 +73,6 @@ std::string str_or(const json& j, const char* key, const std::string& def = "") 
 }  // namespace
 
 // ---------------------------------------------------------------- OpenAI
-
-namespace {
-
-// Appends `s` as a JSON string, byte for byte what nlohmann's
-// dump(-1, ' ', false, replace) writes: printable ASCII without '"' or '\\'
-// is copied as is; anything else goes through nlohmann's serializer.
-void append_json_string(std::string& out, const std::string& s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
-      out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
-      return;
-    }
-  }
-  out += '"';
-  out += s;
-  out += '"';
-}
-
-}  // namespace
 
 // Built once per attempt, so on the failover path: written straight into a
 // string instead of through a json DOM (a std::map per message, then a dump),

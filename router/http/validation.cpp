@@ -33,7 +33,7 @@ std::vector<KeyValidation> validate_keys(const RouterConfig& config, ProviderTra
       MonoTime t0 = clock.monotonic();
       v.result = transport.list_models(*job.provider, *job.key, config.timeouts.validation, &models);
       v.latency = clock.monotonic() - t0;
-      v.classification = classify(job.provider->wire, v.result, clock.wall());
+      v.classification = classify(v.result, clock.wall());
       v.models = models.size();
     }
   };

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/utc_time.h"
 #include "router/core/chat_router.h"
 #include "router/core/env_file.h"
 

@@ -21,7 +21,7 @@ TEST(KeyPool, PerDayQuotaSkipsTheKeyUntilMidnightUtcWithoutQuarantine) {
   KeyRef k{0, 1};
   WallTime t = at("2025-11-18T15:30:00Z");
   auto r = test::http(429, R"({"error":{"message":"Rate limit reached on requests per day (RPD): Limit 1000, Used 1000","type":"requests","code":"rate_limit_exceeded"}})");
-  pool.record(k, classify(WireKind::openai, r, t), 429, t);
+  pool.record(k, classify(r, t), 429, t);
   EXPECT_EQ(pool.key(k).state, KeyState::exhausted);
   EXPECT_EQ(pool.key(k).strikes, 0) << "quota is not an offence";
   EXPECT_FALSE(pool.key_usable(k, at("2025-11-18T23:59:59Z")));
@@ -37,7 +37,7 @@ TEST(KeyPool, RateLimitedKeyHonoursTheAdvertisedWait) {
   WallTime t = at("2025-11-18T08:00:00Z");
   auto r = test::http(429, "{\"error\":{\"message\":\"Rate limit reached on requests per minute (RPM)\",\"code\":\"rate_limit_exceeded\"}}",
                       {{"retry-after", "7"}});
-  pool.record(k, classify(WireKind::openai, r, t), 429, t);
+  pool.record(k, classify(r, t), 429, t);
   EXPECT_EQ(pool.key(k).state, KeyState::rate_limited);
   EXPECT_FALSE(pool.key_usable(k, t + 6999ms));
   EXPECT_TRUE(pool.key_usable(k, t + 7s));
@@ -46,7 +46,7 @@ TEST(KeyPool, RateLimitedKeyHonoursTheAdvertisedWait) {
 TEST(KeyPool, OutageQuarantinesNoKeyAndEjectsTheProviderWithBackoff) {
   KeyPool pool(test::founding_config());
   WallTime t = at("2025-11-18T08:00:00Z");
-  auto c = classify(WireKind::openai, test::outage_503(), t);
+  auto c = classify(test::outage_503(), t);
   for (size_t i = 0; i < 3; ++i) pool.record({0, i}, c, 503, t);
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(pool.key({0, i}).state, KeyState::healthy) << "never blame keys for a 503";
   EXPECT_TRUE(pool.provider(0).ejected);
@@ -58,7 +58,7 @@ TEST(KeyPool, OutageQuarantinesNoKeyAndEjectsTheProviderWithBackoff) {
   for (size_t i = 0; i < 3; ++i) pool.record({0, i}, c, 503, t);
   EXPECT_EQ(pool.provider(0).ejected_until - t, 60s);
   // A success restores the provider at once.
-  pool.record({0, 0}, classify(WireKind::openai, test::ok_200(), t + 61s), 200, t + 61s);
+  pool.record({0, 0}, classify(test::ok_200(), t + 61s), 200, t + 61s);
   EXPECT_FALSE(pool.provider(0).ejected);
   int ejected = 0, restored = 0;
   for (const auto& e : pool.take_events()) {
@@ -73,7 +73,7 @@ TEST(KeyPool, OutageQuarantinesNoKeyAndEjectsTheProviderWithBackoff) {
 TEST(KeyPool, EventsCarryMaskedKeysNeverSecrets) {
   KeyPool pool(test::founding_config());
   WallTime t = at("2025-11-18T08:00:15Z");
-  pool.record({0, 0}, classify(WireKind::openai, test::groq_401(), t), 401, t);
+  pool.record({0, 0}, classify(test::groq_401(), t), 401, t);
   auto events = pool.take_events();
   ASSERT_EQ(events.size(), 2u);
   const auto& q = events[1];
@@ -88,9 +88,9 @@ TEST(KeyPool, EventsCarryMaskedKeysNeverSecrets) {
 TEST(KeyPool, ValidationSuccessLeavesQuarantineAtOnce) {
   KeyPool pool(test::founding_config());
   WallTime t = at("2025-11-18T08:00:15Z");
-  pool.record({0, 0}, classify(WireKind::openai, test::groq_401(), t), 401, t);
+  pool.record({0, 0}, classify(test::groq_401(), t), 401, t);
   EXPECT_FALSE(pool.key_usable({0, 0}, t + 1min));
-  pool.record_validation({0, 0}, classify(WireKind::openai, test::ok_200(), t + 1min), 200, t + 1min);
+  pool.record_validation({0, 0}, classify(test::ok_200(), t + 1min), 200, t + 1min);
   EXPECT_TRUE(pool.key_usable({0, 0}, t + 1min));
   EXPECT_TRUE(pool.key({0, 0}).validated);
 }
@@ -98,8 +98,8 @@ TEST(KeyPool, ValidationSuccessLeavesQuarantineAtOnce) {
 TEST(KeyPool, ReloadCarriesOverStateOfUnchangedKeysOnly) {
   KeyPool old(test::founding_config());
   WallTime t = at("2025-11-18T08:00:15Z");
-  old.record({0, 0}, classify(WireKind::openai, test::groq_401(), t), 401, t);
-  old.record({0, 1}, classify(WireKind::openai, test::groq_401(), t), 401, t);
+  old.record({0, 0}, classify(test::groq_401(), t), 401, t);
+  old.record({0, 1}, classify(test::groq_401(), t), 401, t);
   RouterConfig cfg = test::founding_config();
   cfg.providers[0].keys[0].secret = "sk-proj-NEW-AAA";  // operator replaced key 1
   KeyPool fresh(cfg);

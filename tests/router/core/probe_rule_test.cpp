@@ -15,9 +15,9 @@ using Kind = NextAttempt::Kind;
 const WallTime kT0 = at("2025-11-18T08:00:00Z");
 constexpr KeyRef kGroq1{0, 0}, kGroq2{0, 1}, kGroq3{0, 2}, kGemini1{1, 0};
 
-void ok(KeyPool& pool, KeyRef k, WallTime t) { pool.record(k, classify(WireKind::openai, test::ok_200(), t), 200, t); }
+void ok(KeyPool& pool, KeyRef k, WallTime t) { pool.record(k, classify(test::ok_200(), t), 200, t); }
 void auth_fail(KeyPool& pool, KeyRef k, WallTime t) {
-  pool.record(k, classify(WireKind::openai, test::groq_401(), t), 401, t);
+  pool.record(k, classify(test::groq_401(), t), 401, t);
 }
 
 TEST(ProbeRule, AKeyNeverProvenIsCalledByOneRequestAtATime) {
@@ -52,7 +52,7 @@ TEST(ProbeRule, ASiblingsAuthFailureMakesTheOtherKeysUncertain) {
   KeyPool pool(test::founding_config());
   ok(pool, kGroq1, kT0);
   ok(pool, kGroq2, kT0);
-  pool.record(kGemini1, classify(WireKind::gemini, test::ok_200(), kT0), 200, kT0);
+  pool.record(kGemini1, classify(test::ok_200(), kT0), 200, kT0);
   EXPECT_FALSE(pool.uncertain(kGroq2, kT0));
   auth_fail(pool, kGroq1, kT0 + 1s);
   EXPECT_TRUE(pool.uncertain(kGroq2, kT0 + 1s)) << "keys are usually regenerated together";
@@ -68,7 +68,7 @@ TEST(ProbeRule, TheProvidersFailureMakesItsKeysUncertain) {
   KeyPool pool(test::founding_config());
   ok(pool, kGroq1, kT0);
   ok(pool, kGroq2, kT0);
-  pool.record(kGroq1, classify(WireKind::openai, test::outage_503(), kT0 + 1s), 503, kT0 + 1s);
+  pool.record(kGroq1, classify(test::outage_503(), kT0 + 1s), 503, kT0 + 1s);
   EXPECT_TRUE(pool.uncertain(kGroq1, kT0 + 1s));
   EXPECT_TRUE(pool.uncertain(kGroq2, kT0 + 1s));
 }
@@ -137,7 +137,7 @@ TEST(ProbeRule, ARefusedRequestSaysNothingAgainstTheKey) {
   KeyPool pool(test::founding_config());
   ok(pool, kGroq1, kT0);
   auto bad_request = test::http(400, R"({"error":{"message":"messages: field required","type":"invalid_request_error"}})");
-  pool.record(kGroq1, classify(WireKind::openai, bad_request, kT0 + 1s), 400, kT0 + 1s);
+  pool.record(kGroq1, classify(bad_request, kT0 + 1s), 400, kT0 + 1s);
   EXPECT_FALSE(pool.uncertain(kGroq1, kT0 + 1s));
 }
 

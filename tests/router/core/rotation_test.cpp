@@ -60,8 +60,8 @@ TEST(Rotation, WeightsSetTheShares) {
 TEST(Rotation, WeightsAreReadFromKeywardYaml) {
   RouterConfig cfg = load_config_yaml("routing: {key_order: round_robin, key_weights: {groq: {1: 3, 2: 1}}}", "k.yaml");
   EXPECT_EQ(cfg.routing.key_weights["groq"][1], 3);
-  EXPECT_THROW(load_config_yaml("routing: {key_weights: {groq: {first: 3}}}", "k.yaml"), ConfigError);
-  EXPECT_THROW(load_config_yaml("routing: {key_weights: {groq: {1: 0}}}", "k.yaml"), ConfigError);
+  EXPECT_THROW(load_config_yaml("routing: {key_weights: {groq: {first: 3}}}", "k.yaml"), SchemaError);
+  EXPECT_THROW(load_config_yaml("routing: {key_weights: {groq: {1: 0}}}", "k.yaml"), SchemaError);
 }
 
 }  // namespace
