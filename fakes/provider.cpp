@@ -12,6 +12,7 @@
 
 #include <sys/socket.h>
 
+#include "base/assert.h"
 #include "base/escape.h"
 #include "base/key_mask.h"
 #include "base/random.h"
@@ -209,6 +210,8 @@ struct FakeProvider::Impl {
       ++u->day_count;
       if (lim.requests_per_minute) u->minute.push_back(now);
     }
+    // The minute window holds admitted requests only: never more than the limit.
+    KEYWARD_ASSERT(!lim.requests_per_minute || u->minute.size() <= lim.requests_per_minute);
     fill_rate(u, now, r);
     return a;
   }
@@ -240,6 +243,7 @@ struct FakeProvider::Impl {
     if (ring.size() < cap) {
       ring.push_back(std::move(e));
     } else {
+      KEYWARD_ASSERT(ring.size() == cap && ring_next < cap);
       ring[ring_next] = std::move(e);
       ring_next = (ring_next + 1) % cap;
     }

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "base/assert.h"
 #include "base/key_mask.h"
 #include "router/core/env_file.h"
 #include "scenarios/external_router.h"
@@ -372,6 +373,9 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   for (size_t i = 0; i < scenario.timeline.size(); ++i) {
     const Event& e = scenario.timeline[i];
+    // The loader sorts the timeline and refuses negative offsets; replay and
+    // shrink build theirs through it. Simulated time never runs backwards.
+    KEYWARD_ASSERT(e.at >= Millis(0) && (i == 0 || scenario.timeline[i - 1].at <= e.at));
     if (black_box) std::this_thread::sleep_until(t0 + e.at);
     else clock.set_wall(scenario.start_at + e.at);
     router->tick();

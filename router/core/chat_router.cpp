@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/assert.h"
+
 namespace keyward {
 
 const char* to_string(RouteOutcome::Kind k) {
@@ -160,6 +162,11 @@ RouteStep ChatRouter::next(RouteSession& s) {
     NextAttempt pick = next_attempt(state.pool, s.progress_, now);
     switch (pick.kind) {
       case NextAttempt::Kind::call: {
+        // The safety property of the whole router: never call a key that is
+        // out of service, never the same key twice for one request, and a
+        // bounded number of calls.
+        KEYWARD_ASSERT(state.pool.key_usable(pick.key, now) && !s.progress_.tried(pick.key));
+        KEYWARD_ASSERT(s.progress_.attempts.size() < static_cast<size_t>(state.pool.config().routing.max_attempts));
         const auto& pc = state.pool.config().providers[pick.key.provider];
         step.kind = RouteStep::Kind::call;
         step.provider.name = pc.name;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/assert.h"
 #include "base/durations.h"
 #include "base/utc_time.h"
 #include "base/utf8.h"
@@ -181,9 +182,10 @@ void extract(Signals& s) {
 }  // namespace
 
 const ClassPolicy& policy_for(ErrorClass c) {
-  for (const auto& p : kPolicies)
-    if (p.cls == c) return p;
-  return kPolicies[0];
+  // One row per class, in the enum's order.
+  auto row = static_cast<size_t>(c);
+  KEYWARD_ASSERT(row < kPolicies.size() && kPolicies[row].cls == c);
+  return kPolicies[row];
 }
 
 std::optional<Millis> advertised_wait(const AttemptResult& result, const std::string& message) {

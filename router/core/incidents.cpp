@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/assert.h"
 #include "base/utc_time.h"
 
 namespace keyward {
@@ -173,6 +174,8 @@ void IncidentEngine::on_success(const PoolEvent& e, WallTime now) {
 
 void IncidentEngine::resolve(WallTime now) {
   if (!open_) return;
+  // Open and resolved are exclusive: the open incident was never closed.
+  KEYWARD_ASSERT(!open_->resolved_at);
   if (!open_->recovered_at) open_->recovered_at = now;
   std::vector<ProviderRecovery> status;
   for (const auto& pc : config_.providers) {
@@ -269,6 +272,8 @@ void IncidentEngine::note_validation_started(WallTime) {
 void IncidentEngine::note_validation_finished(WallTime now) {
   std::lock_guard lock(mu_);
   validating_ = false;
+  // A held resolution belongs to an open incident (resolve() clears the hold).
+  KEYWARD_ASSERT(!resolve_pending_ || open_);
   if (resolve_pending_) resolve(now);
 }
 

@@ -1,23 +1,11 @@
 #include "router/core/key_pool.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 
+#include "base/assert.h"
 #include "base/utc_time.h"
 
 namespace keyward {
-
-namespace {
-
-// Internal invariant: a KeyRef handed out by this pool indexes this pool.
-void check_ref(bool ok, const char* what) {
-  if (ok) return;
-  std::fprintf(stderr, "%s:%d: KeyPool: %s out of range\n", __FILE__, __LINE__, what);
-  std::abort();
-}
-
-}  // namespace
 
 const char* to_string(KeyState s) {
   switch (s) {
@@ -94,22 +82,22 @@ KeyPool::KeyPool(RouterConfig config) : config_(std::move(config)) {
 }
 
 const KeyHealth& KeyPool::key(KeyRef k) const {
-  check_ref(k.provider < keys_.size() && k.key < keys_[k.provider].size(), "KeyRef");
+  KEYWARD_ASSERT(k.provider < keys_.size() && k.key < keys_[k.provider].size());
   return keys_[k.provider][k.key];
 }
 
 KeyHealth& KeyPool::key_mut(KeyRef k) {
-  check_ref(k.provider < keys_.size() && k.key < keys_[k.provider].size(), "KeyRef");
+  KEYWARD_ASSERT(k.provider < keys_.size() && k.key < keys_[k.provider].size());
   return keys_[k.provider][k.key];
 }
 
 const ProviderHealth& KeyPool::provider(size_t p) const {
-  check_ref(p < providers_.size(), "provider index");
+  KEYWARD_ASSERT(p < providers_.size());
   return providers_[p];
 }
 
 const KeyConfig& KeyPool::key_config(KeyRef k) const {
-  check_ref(k.provider < config_.providers.size() && k.key < config_.providers[k.provider].keys.size(), "KeyRef");
+  KEYWARD_ASSERT(k.provider < config_.providers.size() && k.key < config_.providers[k.provider].keys.size());
   return config_.providers[k.provider].keys[k.key];
 }
 
@@ -149,7 +137,7 @@ void KeyPool::begin_call(KeyRef k) { key_mut(k).in_flight += 1; }
 
 void KeyPool::end_call(KeyRef k) {
   auto& kh = key_mut(k);
-  check_ref(kh.in_flight > 0, "end_call without begin_call: in_flight");
+  KEYWARD_ASSERT(kh.in_flight > 0);  // end_call pairs with begin_call
   kh.in_flight -= 1;
 }
 
@@ -225,6 +213,8 @@ void KeyPool::apply_failure_state(KeyRef k, const Classification& c, int status,
       kh.strikes += 1;
       kh.last_auth_failure = now;
       auto length = std::min(q.auth_base * kh.strikes, q.auth_max);
+      // The config reader admits no negative durations: a quarantine never ends before it starts.
+      KEYWARD_ASSERT(length >= Millis(0));
       kh.state = KeyState::quarantined;
       kh.until = now + length;
       kh.validated = false;
@@ -251,11 +241,13 @@ void KeyPool::apply_failure_state(KeyRef k, const Classification& c, int status,
 
 void KeyPool::record(KeyRef k, const Classification& c, int status, WallTime now, const std::string& request_id) {
   auto& kh = key_mut(k);
+  KEYWARD_ASSERT(k.provider < providers_.size());
   auto& ph = providers_[k.provider];
   const auto& policy = policy_for(c.cls);
   event_request_id_ = request_id;
   kh.attempts += 1;
   if (c.cls == ErrorClass::ok) {
+    KEYWARD_ASSERT(policy.key == KeyAction::mark_healthy);
     bool was_failing = kh.state != KeyState::healthy || (kh.last_failure && !kh.validated);
     bool was_proven = kh.success_seq > 0 && kh.success_seq > kh.failure_seq;
     kh.state = KeyState::healthy;
@@ -299,6 +291,7 @@ void KeyPool::record(KeyRef k, const Classification& c, int status, WallTime now
       ph.ejected = true;
       ph.ejected_until = now + std::min(ej.base * ph.ejections, ej.max);
       ph.consecutive_failures = 0;
+      KEYWARD_ASSERT(ph.ejections >= 1 && ph.ejected_until >= now);
       view_.reset();
       emit_provider(PoolEventKind::provider_ejected, k.provider, now, ph.ejected_until);
     }

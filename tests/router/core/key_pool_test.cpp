@@ -108,6 +108,18 @@ TEST(KeyPool, ReloadCarriesOverStateOfUnchangedKeysOnly) {
   EXPECT_EQ(fresh.key({0, 1}).state, KeyState::quarantined);
 }
 
+// A KeyRef names a key of the pool's configuration; anything else is a bug
+// in the caller, and the pool stops the process rather than read past a vector.
+TEST(KeyPoolDeathTest, AKeyRefOutsideTheConfigurationAborts) {
+  KeyPool pool(test::founding_config());  // groq has keys 0..2
+  EXPECT_EQ(pool.key({0, 2}).state, KeyState::healthy);
+  EXPECT_DEATH(pool.key({0, 3}),
+               R"(key_pool\.cpp:[0-9]+: KEYWARD_ASSERT\(k\.provider < keys_\.size\(\) && k\.key < keys_\[k\.provider\]\.size\(\)\) failed)");
+  EXPECT_DEATH(pool.key_config({7, 0}), "key_pool\\.cpp:[0-9]+: KEYWARD_ASSERT");
+  EXPECT_DEATH(pool.provider(3), "KEYWARD_ASSERT\\(p < providers_\\.size\\(\\)\\) failed");
+  EXPECT_DEATH(pool.end_call({0, 0}), "KEYWARD_ASSERT\\(kh\\.in_flight > 0\\) failed");
+}
+
 TEST(Secret, MaskKeepsKeysApartButUnusable) {
   EXPECT_EQ((KeyConfig{1, "X", "sk-proj-EXPIRED-AAA", {}}).masked(), "sk-proj-...AAA");
   EXPECT_EQ((KeyConfig{1, "X", "AIza-EXPIRED-XXX", {}}).masked(), "AIza-EXP...XXX");
