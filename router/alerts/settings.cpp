@@ -56,10 +56,12 @@ AlertSettings alert_settings_from_yaml(const std::string& yaml_text, const std::
   root.require_map();
   if (root.has("alerts") && !root.node["alerts"].IsNull()) {
     root.child("alerts").each_field(
-        {"reminder_interval", "disabled", "timeouts", "email", "telegram", "webhook"},
+        {"reminder_interval", "dedup_window", "disabled", "timeouts", "email", "telegram", "webhook"},
         [&](const std::string& key, const YamlField& v) {
           if (key == "reminder_interval") {
             s.policy.reminder_interval = v.duration();
+          } else if (key == "dedup_window") {
+            s.policy.dedup_window = v.duration();
           } else if (key == "disabled") {
             if (!v.node.IsSequence()) v.fail("expected a list of alert kinds");
             for (size_t i = 0; i < v.node.size(); ++i) {

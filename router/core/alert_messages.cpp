@@ -23,6 +23,7 @@ const char* to_string(AlertKind k) {
     case AlertKind::key_expiring: return "key_expiring";
     case AlertKind::health_check_failed: return "health_check_failed";
     case AlertKind::resolved: return "resolved";
+    case AlertKind::store_corrupt: return "store_corrupt";
   }
   return "?";
 }
@@ -30,7 +31,7 @@ const char* to_string(AlertKind k) {
 bool parse_alert_kind(const std::string& s, AlertKind* out) {
   for (auto k : {AlertKind::key_auth_failed, AlertKind::provider_all_keys_failed, AlertKind::all_providers_failed,
                  AlertKind::quota_exhausted, AlertKind::provider_outage, AlertKind::key_expiring,
-                 AlertKind::health_check_failed, AlertKind::resolved}) {
+                 AlertKind::health_check_failed, AlertKind::resolved, AlertKind::store_corrupt}) {
     if (s == to_string(k)) {
       *out = k;
       return true;
@@ -629,6 +630,24 @@ Alert build_key_expiring(const ProviderConfig& p, const KeyConfig& k, WallTime n
                 "day-" + day_of(now), p.name + "#" + std::to_string(k.index),
                 "⏰ " + key_label(p, k.index) + (expired ? " Expired on " : " Expires on ") + date,
                 channel_email | channel_webhook, now);
+}
+
+Alert build_store_corrupt(const std::string& path, const std::string& moved_to, const std::string& reason,
+                          WallTime now) {
+  Doc d("Incident Store Was Corrupt");
+  d.para("The incident store was corrupt; moved aside to " + one_line(moved_to) +
+         "; open incidents were lost. A fresh store was created and alerting goes on.");
+  d.field("Store", one_line(path));
+  d.field("Moved aside to", one_line(moved_to));
+  d.field("What SQLite said", one_line(reason));
+  d.field("Time", format_iso8601(now));
+  d.numbered("Action Required:",
+             {"Check the disk and the file system that hold the store (dmesg, SMART, free space).",
+              "Keep the moved-aside file for inspection (sqlite3 FILE 'PRAGMA integrity_check').",
+              "Look at /api/status and the dashboard: an incident that was open before is not shown any more; "
+              "it opens again on the next failure."});
+  return finish(d, AlertKind::store_corrupt, AlertSeverity::critical, "store-" + format_iso8601(now), path,
+                "🚨 Keyward incident store was corrupt: moved aside", kAllChannels, now);
 }
 
 std::optional<Alert> build_health_check_failed(const RouterConfig& config, const std::vector<KeyCheckResult>& results,

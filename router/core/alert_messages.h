@@ -77,6 +77,11 @@ Alert build_resolved(const RouterConfig& config, const IncidentRecord& incident,
 // ⏰ Groq Key 1 Expires on 2025-11-25.
 Alert build_key_expiring(const ProviderConfig& p, const KeyConfig& k, WallTime now);
 
+// 🚨 Keyward incident store was corrupt: moved aside (every channel). `reason`:
+// what SQLite said (quick_check).
+Alert build_store_corrupt(const std::string& path, const std::string& moved_to, const std::string& reason,
+                          WallTime now);
+
 // One key's result in a health check (start-up, daily 06:00, `keyward keys check`).
 struct KeyCheckResult {
   std::string provider;  // "groq"

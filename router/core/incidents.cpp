@@ -17,6 +17,12 @@ std::string compact_time(WallTime t) {
 
 std::string dedup_key(AlertKind kind, const std::string& subject) { return std::string(to_string(kind)) + "|" + subject; }
 
+// A condition is what an alert is about, down to the key's masked form: a
+// new key at the same index is a new condition and alerts as before.
+std::string condition_key(AlertKind kind, const std::string& subject, const std::string& masked) {
+  return dedup_key(kind, subject) + "|" + masked;
+}
+
 nlohmann::json opt_time(const std::optional<WallTime>& t) {
   return t ? nlohmann::json(format_iso8601(*t)) : nlohmann::json(nullptr);
 }
@@ -29,6 +35,18 @@ IncidentEngine::IncidentEngine(RouterConfig config, AlertPolicy policy, const Cl
   open_ = store_.load_open();
   auto past = store_.recent(1);
   if (!past.empty()) last_resolved_ = past.front();
+  conditions_ = store_.alerted_conditions();
+}
+
+void IncidentEngine::set_log(std::function<void(const std::string&)> log) {
+  std::lock_guard lock(mu_);
+  log_ = std::move(log);
+}
+
+void IncidentEngine::forget_condition(const std::string& condition) {
+  // Runs on every success: cheap when there is nothing to forget.
+  if (condition.empty() || !conditions_.erase(condition)) return;
+  store_.set_condition_alerted(condition, std::nullopt);
 }
 
 void IncidentEngine::set_config(RouterConfig config) {
@@ -63,8 +81,8 @@ std::string IncidentEngine::scope_for(const std::string& subject, WallTime now) 
   return "ep-" + subject + "@" + format_iso8601(now);
 }
 
-bool IncidentEngine::may_alert(AlertKind kind, const std::string& subject, const std::optional<WallTime>& episode,
-                               WallTime now) {
+bool IncidentEngine::may_alert(AlertKind kind, const std::string& subject, std::optional<WallTime>* episode,
+                               WallTime now, const std::string& condition) {
   if (!policy_.enabled(kind)) return false;
   if (open_) {
     if (open_->dedup.count(dedup_key(kind, subject))) {
@@ -73,17 +91,35 @@ bool IncidentEngine::may_alert(AlertKind kind, const std::string& subject, const
     }
     return true;
   }
-  if (episode && now - *episode < policy_.reminder_interval) {
+  if (!*episode && !condition.empty()) {
+    // Nothing said in this process yet: did the one before us say it?
+    auto it = conditions_.find(condition);
+    if (it != conditions_.end() && now - it->second < policy_.dedup_window) {
+      *episode = it->second;  // from here on, the usual episode rules
+      ++stats_.alerts_suppressed;
+      if (log_)
+        log_("INFO: Not alerting " + std::string(to_string(kind)) + " for " + subject + " again: it was alerted at " +
+             format_iso8601(it->second) + ", before the restart, within alerts.dedup_window (" +
+             downtime_text(policy_.dedup_window) + ")");
+      return false;
+    }
+  }
+  if (*episode && now - **episode < policy_.reminder_interval) {
     ++stats_.alerts_suppressed;
     return false;
   }
   return true;
 }
 
-void IncidentEngine::emit(const Alert& alert, std::optional<WallTime>* episode, WallTime now) {
+void IncidentEngine::emit(const Alert& alert, std::optional<WallTime>* episode, WallTime now,
+                          const std::string& condition) {
   if (outbox_.enqueue(alert)) ++stats_.alerts_enqueued;
   else ++stats_.alerts_rejected;
   if (episode) *episode = now;
+  if (!condition.empty()) {
+    conditions_[condition] = now;
+    store_.set_condition_alerted(condition, now);
+  }
   if (open_) {
     open_->dedup.insert(dedup_key(alert.kind, alert.dedup_subject));
     open_->alerts_sent += 1;
@@ -110,12 +146,13 @@ void IncidentEngine::on_pool_event(const PoolEvent& e) {
       std::string subject = pc->name + "#" + std::to_string(e.key_index);
       KeyEpisode& key = ep.keys[{e.key_index, e.masked_key}];
       auto& episode = auth ? key.auth_alert_at : key.quota_alert_at;
-      if (may_alert(kind, subject, episode, e.at)) {
+      std::string condition = condition_key(kind, subject, e.masked_key);
+      if (may_alert(kind, subject, &episode, e.at, condition)) {
         bool backup = view_ && view_->any_backup(pc->name, e.key_index, e.at);
         std::string scope = scope_for(subject, e.at);
         Alert a = auth ? build_key_auth_failed(*pc, e, backup, scope) : build_quota_exhausted(*pc, e, backup, scope);
         if (open_) a.incident_id = open_->id;
-        emit(a, &episode, e.at);
+        emit(a, &episode, e.at, condition);
       }
       check_all_keys_failed(*pc, e.at);
       break;
@@ -126,11 +163,12 @@ void IncidentEngine::on_pool_event(const PoolEvent& e) {
       if (e.key_index > 0) on_success(e, e.at);
       break;
     case PoolEventKind::provider_ejected:
-      if (may_alert(AlertKind::provider_outage, pc->name, ep.outage_alert_at, e.at)) {
+      if (std::string condition = condition_key(AlertKind::provider_outage, pc->name, "");
+          may_alert(AlertKind::provider_outage, pc->name, &ep.outage_alert_at, e.at, condition)) {
         std::string fallback = view_ ? view_->fallback_after(pc->name, e.at) : "";
         Alert a = build_provider_outage(*pc, e, fallback, scope_for(pc->name, e.at));
         if (open_) a.incident_id = open_->id;
-        emit(a, &ep.outage_alert_at, e.at);
+        emit(a, &ep.outage_alert_at, e.at, condition);
       }
       break;
     case PoolEventKind::attempt_failed:
@@ -146,13 +184,14 @@ void IncidentEngine::check_all_keys_failed(const ProviderConfig& pc, WallTime no
   const ProviderView* pv = view_ ? view_->provider(pc.name) : nullptr;
   if (!pv || !pv->all_keys_out(now)) return;
   ProviderEpisode& ep = episodes_[pc.name];
-  if (!may_alert(AlertKind::provider_all_keys_failed, pc.name, ep.all_failed_alert_at, now)) return;
+  std::string condition = condition_key(AlertKind::provider_all_keys_failed, pc.name, "");
+  if (!may_alert(AlertKind::provider_all_keys_failed, pc.name, &ep.all_failed_alert_at, now, condition)) return;
   std::vector<KeyStatusLine> lines;
   for (const auto& k : pv->keys) lines.push_back({k.index, k.masked, k.last_class, k.last_status, k.last_error});
   Alert a = build_provider_all_keys_failed(pc, lines, view_->fallback_after(pc.name, now), now,
                                            scope_for(pc.name, now));
   if (open_) a.incident_id = open_->id;
-  emit(a, &ep.all_failed_alert_at, now);
+  emit(a, &ep.all_failed_alert_at, now, condition);
 }
 
 void IncidentEngine::on_success(const PoolEvent& e, WallTime now) {
@@ -162,6 +201,14 @@ void IncidentEngine::on_success(const PoolEvent& e, WallTime now) {
   key.quota_alert_at.reset();
   ep.all_failed_alert_at.reset();
   ep.outage_alert_at.reset();
+  // The conditions ended: a later failure is a new one, even across a restart.
+  if (!conditions_.empty()) {
+    std::string subject = e.provider + "#" + std::to_string(e.key_index);
+    forget_condition(condition_key(AlertKind::key_auth_failed, subject, e.masked_key));
+    forget_condition(condition_key(AlertKind::quota_exhausted, subject, e.masked_key));
+    forget_condition(condition_key(AlertKind::provider_all_keys_failed, e.provider, ""));
+    forget_condition(condition_key(AlertKind::provider_outage, e.provider, ""));
+  }
   if (!open_ || resolve_pending_) return;
   open_->recovered_at = now;
   if (validating_) {

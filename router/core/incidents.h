@@ -10,6 +10,7 @@
 // lock is released, in pool order) and tick() from a timer; one internal
 // mutex serialises them. The engine never calls back into the router.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,9 @@ struct AlertPolicy {
   // A success during a validation pass (start-up, reload) holds the resolved
   // alert until the pass ends, so it lists every key; this bounds the wait.
   Millis resolve_hold_max{60'000};
+  // A restart that finds a condition (kind, subject, key) alerted less than
+  // this long ago does not alert it again (the store remembers; issue 18).
+  Millis dedup_window{60 * 60'000};
   unsigned disabled_kinds = 0;  // bit (1 << AlertKind)
 
   bool enabled(AlertKind k) const { return (disabled_kinds & (1u << static_cast<unsigned>(k))) == 0; }
@@ -67,6 +71,10 @@ class IncidentEngine : public RouterObserver {
   // pass ends (bounded by AlertPolicy::resolve_hold_max), listing every key.
   void note_validation_started(WallTime now);
   void note_validation_finished(WallTime now);
+
+  // Where the engine says what it decided not to do (a restart that does not
+  // re-alert). Default: nowhere. Call before events arrive.
+  void set_log(std::function<void(const std::string&)> log);
 
   // After a reload: new providers/keys. Keys whose masked form and index are
   // unchanged keep their tracked state.
@@ -110,8 +118,12 @@ class IncidentEngine : public RouterObserver {
   const ProviderConfig* provider_config(const std::string& name) const;
   // Dedup gate: true when an alert for (kind, subject) may go out now; the
   // episode stamp is the per-key/provider memory outside incidents.
-  bool may_alert(AlertKind kind, const std::string& subject, const std::optional<WallTime>& episode, WallTime now);
-  void emit(const Alert& alert, std::optional<WallTime>* episode, WallTime now);
+  // `condition`: the key under which the store remembers when this condition
+  // was last alerted ("" for alerts that are not conditions).
+  bool may_alert(AlertKind kind, const std::string& subject, std::optional<WallTime>* episode, WallTime now,
+                 const std::string& condition);
+  void emit(const Alert& alert, std::optional<WallTime>* episode, WallTime now, const std::string& condition = "");
+  void forget_condition(const std::string& condition);
   void on_success(const PoolEvent& e, WallTime now);
   void check_all_keys_failed(const ProviderConfig& pc, WallTime now);
   void resolve(WallTime now);
@@ -126,6 +138,10 @@ class IncidentEngine : public RouterObserver {
   IncidentStore& store_;
   std::map<std::string, ProviderEpisode> episodes_;  // by provider name
   std::shared_ptr<const PoolView> view_;  // the latest pool view an event brought
+  // What the store remembered at start and what was alerted since: condition
+  // key -> when it was last alerted (see AlertPolicy::dedup_window).
+  std::map<std::string, WallTime> conditions_;
+  std::function<void(const std::string&)> log_;
   std::optional<IncidentRecord> open_;
   std::optional<IncidentRecord> last_resolved_;
   bool validating_ = false;

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "base/utf8.h"
@@ -70,7 +72,9 @@ std::string JsonFields::str() const {
 
 Journal::Journal(JournalOptions options) : options_(std::move(options)) {}
 
-Journal::~Journal() {
+Journal::~Journal() { close(); }
+
+void Journal::close() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -78,6 +82,7 @@ Journal::~Journal() {
   writer_cv_.notify_one();
   if (writer_.joinable()) writer_.join();  // the writer drains the queue before it ends
   if (file_) std::fclose(file_);
+  file_ = nullptr;
 }
 
 bool Journal::open(std::string* error) {
@@ -162,19 +167,38 @@ void Journal::writer_loop() {
     batch.swap(pending_);  // pending_ takes the old batch's capacity: no allocation per batch
     uint64_t upto = queued_;
     lock.unlock();
-    write_batch(batch);
+    std::string error;
+    uint64_t lost = 0;
+    bool ok = write_batch(batch, &error, &lost);
     lock.lock();
+    note_write_result(ok, error, lost);
     written_ = upto;
     done_cv_.notify_all();
   }
 }
 
-void Journal::write_batch(const std::string& batch) {
+bool Journal::write_batch(const std::string& batch, std::string* error, uint64_t* lost) {
+  // What could not be written is counted by lines: the whole batch when the
+  // final flush fails (stdio cannot tell which of its buffered bytes landed).
+  auto lines_in = [&](size_t from) {
+    return static_cast<uint64_t>(std::count(batch.begin() + static_cast<std::ptrdiff_t>(from), batch.end(), '\n'));
+  };
+  auto fail = [&](size_t from, const char* what) {
+    int err = errno;
+    *error = std::string(what) + ": " + (err ? std::strerror(err) : "unknown error");
+    *lost = lines_in(from);
+    if (file_) std::clearerr(file_);
+    return false;
+  };
   size_t pos = 0;
-  while (pos < batch.size() && file_) {
+  errno = 0;
+  while (pos < batch.size()) {
+    if (!file_) return fail(pos, "journal file is not open (rotation failed)");
     if (file_bytes_ + (batch.size() - pos) <= options_.max_bytes) {
-      std::fwrite(batch.data() + pos, 1, batch.size() - pos, file_);
-      file_bytes_ += batch.size() - pos;
+      size_t n = std::fwrite(batch.data() + pos, 1, batch.size() - pos, file_);
+      file_bytes_ += n;
+      if (n != batch.size() - pos) return fail(0, "write");
+      pos = batch.size();
       break;
     }
     // This batch crosses the size limit: line by line, rotating before the
@@ -182,12 +206,50 @@ void Journal::write_batch(const std::string& batch) {
     size_t nl = batch.find('\n', pos);
     size_t len = (nl == std::string::npos ? batch.size() : nl + 1) - pos;
     if (file_bytes_ > 0 && file_bytes_ + len > options_.max_bytes) rotate();
-    if (!file_) break;
-    std::fwrite(batch.data() + pos, 1, len, file_);
-    file_bytes_ += len;
+    if (!file_) return fail(pos, "journal file is not open (rotation failed)");
+    size_t n = std::fwrite(batch.data() + pos, 1, len, file_);
+    file_bytes_ += n;
+    if (n != len) return fail(0, "write");
     pos += len;
   }
-  if (file_) std::fflush(file_);  // readers of the file (flush() callers) see the batch
+  // Readers of the file (flush() callers) see the batch; a full disk shows here.
+  if (file_ && std::fflush(file_) != 0) return fail(0, "write");
+  return true;
+}
+
+void Journal::note_write_result(bool ok, const std::string& error, uint64_t lost) {
+  if (ok) {
+    if (failing_ && options_.log)
+      options_.log("INFO: Journal " + options_.path + " writes again (" + std::to_string(dropped_) +
+                   " lines dropped in all)");
+    failing_ = false;
+    return;
+  }
+  failing_ = true;
+  dropped_ += lost;
+  errors_since_log_ += lost;
+  ++write_errors_;
+  last_error_ = error;
+  // At most one ERROR line per interval, with what was lost since the last one.
+  bool due = !last_error_log_ || !options_.clock ||
+             options_.clock->monotonic() - *last_error_log_ >= options_.error_log_interval;
+  if (!due) return;
+  if (options_.log)
+    options_.log("ERROR: Journal " + options_.path + " cannot be written (" + error + "): " +
+                 std::to_string(errors_since_log_) + " lines dropped since the last report, " +
+                 std::to_string(dropped_) + " in all; the router goes on, replays will have gaps");
+  if (options_.clock) last_error_log_ = options_.clock->monotonic();
+  errors_since_log_ = 0;
+}
+
+nlohmann::json Journal::status_json() const {
+  std::lock_guard lock(mu_);
+  std::string state = options_.path.empty() ? "memory_only" : failing_ ? "degraded" : "ok";
+  return {{"state", state},
+          {"path", options_.path},
+          {"dropped_lines", dropped_},
+          {"write_errors", write_errors_},
+          {"last_error", last_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_error_)}};
 }
 
 void Journal::rotate() {
@@ -197,6 +259,7 @@ void Journal::rotate() {
   std::error_code ec;
   std::filesystem::rename(options_.path, options_.path + ".1", ec);  // replaces the older .1
   file_ = std::fopen(options_.path.c_str(), "w");
+  if (!file_) file_ = std::fopen(options_.path.c_str(), "a");  // keep writing where we can
   file_bytes_ = 0;
 }
 

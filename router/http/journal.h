@@ -24,13 +24,18 @@
 #include <cstdint>
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <type_traits>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
 #include "base/escape.h"
 #include "base/utc_time.h"
 #include "router/core/chat_router.h"
@@ -99,6 +104,12 @@ struct JournalOptions {
   // most this much of the journal is lost if the process is killed (SIGTERM
   // stops the server cleanly and loses nothing).
   std::chrono::milliseconds batch_interval{20};
+  // Write errors (a full disk, /dev/full) drop the batch's lines, counted in
+  // dropped_lines(); they are logged through `log` at most once per
+  // error_log_interval of `clock`, with the count and the error.
+  const Clock* clock = nullptr;
+  std::function<void(const std::string&)> log;
+  Millis error_log_interval{60'000};
 };
 
 class Journal {
@@ -116,9 +127,15 @@ class Journal {
   // to the OS: readers of the file see it). No-op without a file.
   void flush();
   std::vector<std::string> recent(size_t limit) const;
-  // Lines lost because the writer could not keep up (queue full for longer
-  // than full_wait). Zero unless the disk stalls.
+  // Lines lost: the writer could not keep up (queue full for longer than
+  // full_wait) or the file refused them (write error). Zero unless the disk
+  // stalls or fails.
   uint64_t dropped_lines() const;
+  // {"state":"ok"|"degraded"|"memory_only","path","dropped_lines","write_errors","last_error"}
+  // for /api/status: degraded while the last write failed.
+  nlohmann::json status_json() const;
+  // Writes what is queued and ends the writer thread (the destructor does it too).
+  void close();
   const JournalOptions& options() const { return options_; }
   // `text` cut to max_message_bytes on a UTF-8 boundary, "..." when cut.
   std::string cut(const std::string& text) const;
@@ -126,7 +143,10 @@ class Journal {
  private:
   void write_line(std::string text);
   void writer_loop();
-  void write_batch(const std::string& batch);  // writer thread only
+  // Writer thread only. False with `error` when the file refused bytes; then
+  // *lost counts the batch's lines that did not reach it.
+  bool write_batch(const std::string& batch, std::string* error, uint64_t* lost);
+  void note_write_result(bool ok, const std::string& error, uint64_t lost);  // mu_ held
   void rotate();                               // writer thread only
   JournalOptions options_;
   mutable std::mutex mu_;
@@ -137,6 +157,11 @@ class Journal {
   uint64_t written_ = 0;               // lines ever handed to the file
   uint64_t flush_to_ = 0;              // flush() wants written_ >= this now
   uint64_t dropped_ = 0;
+  uint64_t write_errors_ = 0;           // batches the file refused
+  uint64_t errors_since_log_ = 0;       // lines lost since the last ERROR line
+  std::string last_error_;
+  bool failing_ = false;                // the last batch failed
+  std::optional<MonoTime> last_error_log_;
   bool stop_ = false;
   std::deque<std::string> recent_;
   std::thread writer_;

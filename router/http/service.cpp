@@ -91,7 +91,12 @@ struct Service::Routes {
     std::string msgs = "[";
     for (const auto& m : req.messages) {
       if (msgs.size() > 1) msgs += ',';
-      msgs += JsonFields().add("role", m.role).add("content", s.journal_.cut(m.content)).str();
+      // Without record_messages no prompt byte reaches the journal: only its
+      // role and size (replay then writes a placeholder message).
+      if (s.options_.journal_record_messages)
+        msgs += JsonFields().add("role", m.role).add("content", s.journal_.cut(m.content)).str();
+      else
+        msgs += JsonFields().add("role", m.role).add("content_bytes", m.content.size()).str();
     }
     msgs += ']';
     JsonFields j;
@@ -302,7 +307,10 @@ struct Service::Routes {
     send_json(res, 200, {{"object", "list"}, {"data", std::move(data)}});
   }
 
+  // The journal holds users' prompts (unless journal.record_messages is off):
+  // admin only.
   void journal(const httplib::Request& req, httplib::Response& res) {
+    if (!admin_allowed(req, res)) return;
     size_t limit = 100;
     if (req.has_param("limit")) {
       auto v = req.get_param_value("limit");
@@ -321,14 +329,14 @@ struct Service::Routes {
 
   // Admin routes need the bearer token; without a configured one they are off.
   bool admin_allowed(const httplib::Request& req, httplib::Response& res) {
-    if (s.options_.admin_token.empty()) {
+    if (!s.admin_enabled()) {
       send_json(res, 403, plain_error("admin_disabled", "admin API disabled: set KEYWARD_ADMIN_TOKEN to enable it"));
       return false;
     }
     std::string auth = req.get_header_value("Authorization");
     const std::string prefix = "Bearer ";
     std::string presented = auth.rfind(prefix, 0) == 0 ? auth.substr(prefix.size()) : "";
-    if (!constant_time_equal(presented, s.options_.admin_token)) {
+    if (!s.admin_token_matches(presented)) {
       res.set_header("WWW-Authenticate", "Bearer");
       send_json(res, 401, plain_error("unauthorized", "missing or wrong admin bearer token"));
       return false;
@@ -418,11 +426,40 @@ struct Service::Routes {
 };
 
 // journal_ is declared after options_, so options_ is already initialised here.
-Service::Service(ServiceOptions options)
-    : options_(std::move(options)),
-      journal_(JournalOptions{options_.journal_path, options_.journal_max_bytes, 1000, 2048}) {}
+namespace {
+JournalOptions journal_options(const ServiceOptions& o, Service* service) {
+  JournalOptions j;
+  j.path = o.journal_path;
+  j.max_bytes = o.journal_max_bytes;
+  j.clock = o.clock;
+  j.log = [service](const std::string& line) { service->log(line); };
+  return j;
+}
+}  // namespace
 
-Service::~Service() { stop(); }
+Service::Service(ServiceOptions options)
+    : options_(std::move(options)), journal_(journal_options(options_, this)), admin_token_(options_.admin_token) {}
+
+void Service::set_admin_token(std::string token) {
+  std::lock_guard lock(admin_mu_);
+  admin_token_ = std::move(token);
+}
+
+bool Service::admin_enabled() const {
+  std::lock_guard lock(admin_mu_);
+  return !admin_token_.empty();
+}
+
+bool Service::admin_token_matches(const std::string& presented) const {
+  std::lock_guard lock(admin_mu_);
+  return !admin_token_.empty() && constant_time_equal(presented, admin_token_);
+}
+
+Service::~Service() {
+  stop();
+  // The journal's writer logs through this->log(): end it while log_ exists.
+  journal_.close();
+}
 
 void Service::log(const std::string& line) {
   {
@@ -652,7 +689,10 @@ json Service::status_json() {
   if (options_.incident_status) in.incident = options_.incident_status();
   if (options_.channels_status) in.channels = options_.channels_status();
   in.stats = stats_.to_json();
-  return status_document(in);
+  json doc = status_document(in);
+  if (options_.store_status) doc["store"] = options_.store_status();
+  doc["journal"] = journal_.status_json();
+  return doc;
 }
 
 }  // namespace keyward::http
