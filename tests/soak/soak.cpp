@@ -38,7 +38,9 @@
 
 #include "fakes/world.h"
 #include "router/main/app.h"
+#include "router/store/alert_store.h"
 #include "router/store/outbox.h"
+#include "router/store/sqlite_backend.h"
 
 namespace keyward::soak {
 namespace {
@@ -381,12 +383,19 @@ int run(const Args& args) {
   }
   sample(elapsed());
 
-  app.stop();
-  auto outbox = store::SqliteOutbox::open(dir + "/keyward.db", &error);
+  app.stop();  // flushes the store
+  // What is on disk, read back as a restart would.
+  auto opened = store::SqliteBackend::open(dir + "/keyward.db", clock.wall(), &error);
   store::OutboxCounts counts;
-  if (outbox) counts = outbox->counts();
-  else violation("cannot reopen the outbox: " + error);
-  outbox.reset();
+  if (opened) {
+    store::MemoryOutbox persisted;
+    for (const auto& a : opened->loaded.alerts) persisted.restore(a);
+    counts = persisted.counts();
+  } else {
+    violation("cannot reopen the store: " + error);
+  }
+  counts.dropped = app.store().counts().dropped;
+  opened.reset();
   world.stop();
 
   uint64_t received = mail_ids.size() + hook_ids.size() + telegrams;
