@@ -80,6 +80,16 @@ std::string render_app(const json& s) {
   h += " &middot; alerts:";
   for (const char* c : {"email", "telegram", "webhook"})
     h += std::string(" ") + c + (flag(channels, c) ? " <span class=\"ok\">on</span>" : " <span class=\"muted\">off</span>");
+  // Alerts kept only in memory, or a journal losing lines: the operator must see it.
+  const json& store = object_of(s, "store");
+  if (field(store, "state") == "degraded")
+    h += " &middot; <span id=\"store-state\" class=\"bad\">store: degraded</span> (" + html_escape(field(store, "reason")) +
+         "; " + html_escape(field(store, "spilled_alerts")) + " alerts in memory only)";
+  const json& journal = object_of(s, "journal");
+  if (field(journal, "state") == "degraded")
+    h += " &middot; <span id=\"journal-state\" class=\"bad\">journal: degraded</span> (" +
+         html_escape(field(journal, "last_error")) + "; " + html_escape(field(journal, "dropped_lines")) +
+         " lines dropped)";
   h += "</p>\n";
 
   if (open) {
@@ -171,6 +181,13 @@ const char* kScript = R"JS(
     ['email', 'telegram', 'webhook'].forEach(function (c) {
       h += ' ' + c + (ch[c] ? ' <span class="ok">on</span>' : ' <span class="muted">off</span>');
     });
+    var st = s.store || {}, jr = s.journal || {};
+    if (st.state === 'degraded')
+      h += ' &middot; <span id="store-state" class="bad">store: degraded</span> (' + esc(st.reason) + '; ' +
+           esc(st.spilled_alerts) + ' alerts in memory only)';
+    if (jr.state === 'degraded')
+      h += ' &middot; <span id="journal-state" class="bad">journal: degraded</span> (' + esc(jr.last_error) + '; ' +
+           esc(jr.dropped_lines) + ' lines dropped)';
     h += '</p>';
     if (inc.state === 'open') {
       h += '<section id="emergency" class="critical"><h2><span class="badge">!</span> EMERGENCY: All AI Keys Failed</h2>';
@@ -257,7 +274,7 @@ const char* kScript = R"JS(
       linksOpen = !linksOpen;
       var l = document.getElementById('dashboard-links');
       if (l) l.classList.toggle('open', linksOpen);
-    } else if (a === 'logs') call('GET', '/api/journal?limit=50', false, 'Recent journal');
+    } else if (a === 'logs') call('GET', '/api/journal?limit=50', true, 'Recent journal');
     else if (a === 'test') call('POST', '/admin/keys/test', true, 'Test Connection');
     else if (a === 'reload') call('POST', '/admin/reload', true, 'Update Keys (reload .env)');
   });

@@ -95,6 +95,10 @@ bool App::start(std::string* error) {
   }
 
   if (!open_store(error)) return false;
+  // A new process knows nothing of the channels: what a previous one left
+  // pending (backed off, or leased by a send that a crash cut short) is
+  // tried at once rather than after its old backoff.
+  for (Channel c : {channel_email, channel_telegram, channel_webhook}) store_->make_due(c, clock.wall());
   dispatcher_ = std::make_unique<alerts::AlertDispatcher>(*store_, clock,
                                                           alerts::make_channels(alert_settings_.channels));
   RouterConfig keyed_config = keyed(options_.env, nullptr);

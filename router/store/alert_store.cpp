@@ -271,9 +271,12 @@ StoreHealth AlertStore::health() const {
   return h;
 }
 
-nlohmann::json AlertStore::status_json() const {
+nlohmann::json AlertStore::status_json() {
   StoreHealth h = health();
+  OutboxCounts c = outbox_.counts();
   return {{"state", h.degraded ? "degraded" : "ok"},
+          {"pending_deliveries", c.pending},
+          {"dropped_deliveries", c.dropped},
           {"reason", h.degraded ? nlohmann::json(h.reason) : nlohmann::json(nullptr)},
           {"since", h.degraded_since ? nlohmann::json(format_iso8601(*h.degraded_since)) : nlohmann::json(nullptr)},
           {"write_errors", h.write_errors},

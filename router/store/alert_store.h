@@ -79,8 +79,9 @@ class AlertStore final : public DeliveryQueue, public IncidentStore {
   // `max_wait` passes; false when something is still unwritten (writes fail).
   bool flush(Millis max_wait);
   StoreHealth health() const;
-  // {"state":"ok"|"degraded","reason","since","write_errors","spilled_alerts","unwritten"}
-  nlohmann::json status_json() const;
+  // {"state":"ok"|"degraded","reason","since","write_errors","spilled_alerts","unwritten",
+  //  "pending_deliveries","dropped_deliveries"}
+  nlohmann::json status_json();
 
  private:
   void mark_alert(const std::string& id);  // mu_ held

@@ -110,7 +110,7 @@ TEST(AlertDispatcherParallel, SqliteAlertStoreDeliversEachAlertOncePerChannel) {
               ("keyward-dispatch-" + std::to_string(::getpid()) + ".sqlite");
   std::filesystem::remove(path);
   std::string error;
-  SimClock clock;
+  SimClock clock(WallTime(std::chrono::milliseconds(1763452815000LL)));
   auto opened = store::SqliteBackend::open(path.string(), clock.wall(), &error);
   ASSERT_TRUE(opened) << error;
   auto queue = std::make_unique<store::AlertStore>(std::move(opened->backend), std::move(opened->loaded), clock);

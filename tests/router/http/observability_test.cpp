@@ -76,7 +76,7 @@ providers:
       *r += h.get("/api/status")->body;
       *r += h.get("/dashboard")->body;
       *r += h.get("/metrics")->body;
-      *r += h.get("/api/journal?limit=1000")->body;
+      *r += c.Get("/api/journal?limit=1000", {{"Authorization", "Bearer tok"}})->body;
       *r += c.Post("/admin/keys/test", {{"Authorization", "Bearer tok"}}, "", "application/json")->body;
     }
     out += h.all_logs();
