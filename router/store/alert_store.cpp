@@ -74,8 +74,7 @@ void AlertStore::mark_skipped(const std::string& alert_id, Channel channel, cons
   mark_alert(alert_id);
 }
 
-void AlertStore::schedule_retry(const std::string& alert_id, Channel channel, WallTime now,
-                                const std::string& error) {
+void AlertStore::schedule_retry(const std::string& alert_id, Channel channel, WallTime now, const std::string& error) {
   std::lock_guard lock(mu_);
   outbox_.schedule_retry(alert_id, channel, now, error);
   mark_alert(alert_id);
@@ -158,8 +157,10 @@ WriteBatch AlertStore::take_batch(std::map<std::string, uint64_t>* alerts, std::
   *incidents = dirty_incidents_;
   *conditions = dirty_conditions_;
   for (const auto& [id, _] : dirty_alerts_) {
-    if (auto snap = outbox_.snapshot(id)) b.alerts.push_back(std::move(*snap));
-    else b.deleted_alerts.push_back(id);
+    if (auto snap = outbox_.snapshot(id))
+      b.alerts.push_back(std::move(*snap));
+    else
+      b.deleted_alerts.push_back(id);
   }
   for (const auto& [id, _] : dirty_incidents_)
     for (const auto& r : incidents_)
@@ -171,7 +172,9 @@ WriteBatch AlertStore::take_batch(std::map<std::string, uint64_t>* alerts, std::
   return b;
 }
 
-size_t AlertStore::unwritten() const { return dirty_alerts_.size() + dirty_incidents_.size() + dirty_conditions_.size(); }
+size_t AlertStore::unwritten() const {
+  return dirty_alerts_.size() + dirty_incidents_.size() + dirty_conditions_.size();
+}
 
 void AlertStore::after_write(bool ok, const std::string& error, const std::map<std::string, uint64_t>& alerts,
                              const std::map<std::string, uint64_t>& incidents,
@@ -192,9 +195,8 @@ void AlertStore::after_write(bool ok, const std::string& error, const std::map<s
     if (health_.degraded) {
       if (log_)
         log_("INFO: Store writes succeed again: " + std::to_string(spilled) +
-             " spilled alerts and their delivery state are on disk now (after " +
-             std::to_string(health_.write_errors) + " failed writes since " +
-             format_iso8601(*health_.degraded_since) + ")");
+             " spilled alerts and their delivery state are on disk now (after " + std::to_string(health_.write_errors) +
+             " failed writes since " + format_iso8601(*health_.degraded_since) + ")");
       health_.degraded = false;
       health_.reason.clear();
       health_.degraded_since.reset();

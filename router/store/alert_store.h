@@ -19,11 +19,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 #include "router/store/outbox.h"
@@ -33,19 +32,19 @@ namespace keyward::store {
 
 struct AlertStoreOptions {
   RetryPolicy retry;
-  size_t closed_in_memory = 100;   // closed incidents kept for recent()
-  Millis write_retry{1'000};       // real time between tries while writes fail
+  size_t closed_in_memory = 100;      // closed incidents kept for recent()
+  Millis write_retry{1'000};          // real time between tries while writes fail
   Millis error_log_interval{60'000};  // by the injected clock: one ERROR line at most this often
 };
 
 struct StoreHealth {
   bool degraded = false;
-  std::string reason;               // the last write error ("database or disk is full")
+  std::string reason;  // the last write error ("database or disk is full")
   std::optional<WallTime> degraded_since;
-  uint64_t write_errors = 0;        // failed batch writes since start
+  uint64_t write_errors = 0;  // failed batch writes since start
   uint64_t batches_written = 0;
-  size_t spilled_alerts = 0;        // alerts (or their delivery state) held only in memory while degraded
-  size_t unwritten = 0;             // rows of any kind not yet on disk
+  size_t spilled_alerts = 0;  // alerts (or their delivery state) held only in memory while degraded
+  size_t unwritten = 0;       // rows of any kind not yet on disk
 };
 
 class AlertStore final : public DeliveryQueue, public IncidentStore {
@@ -91,7 +90,7 @@ class AlertStore final : public DeliveryQueue, public IncidentStore {
   void after_write(bool ok, const std::string& error, const std::map<std::string, uint64_t>& alerts,
                    const std::map<std::string, uint64_t>& incidents,
                    const std::map<std::string, uint64_t>& conditions);  // mu_ held
-  size_t unwritten() const;  // mu_ held
+  size_t unwritten() const;                                             // mu_ held
   bool clean() const { return dirty_alerts_.empty() && dirty_incidents_.empty() && dirty_conditions_.empty(); }
 
   std::unique_ptr<StoreBackend> backend_;

@@ -51,8 +51,8 @@ bool load(Database& db, size_t load_closed, LoadedState* out, int* code) {
   };
   auto alerts = db.prepare("SELECT id, doc FROM alerts ORDER BY seq");
   if (!alerts.ok()) return fail();
-  auto deliveries = db.prepare(
-      "SELECT channel, state, attempts, next_ms, done_ms, last_error FROM deliveries WHERE alert_id = ?1");
+  auto deliveries =
+      db.prepare("SELECT channel, state, attempts, next_ms, done_ms, last_error FROM deliveries WHERE alert_id = ?1");
   if (!deliveries.ok()) return fail();
   int rc;
   while ((rc = alerts.step()) == SQLITE_ROW) {
@@ -297,18 +297,24 @@ bool SqliteBackend::write_locked(const WriteBatch& batch) {
           .bind(3, std::string(to_string(d.state)))
           .bind(4, int64_t{d.attempts})
           .bind(5, ms(d.next));
-      if (d.done) upsert_delivery_.bind(6, ms(*d.done));
-      else upsert_delivery_.bind_null(6);
-      if (d.last_error.empty()) upsert_delivery_.bind_null(7);
-      else upsert_delivery_.bind(7, d.last_error);
+      if (d.done)
+        upsert_delivery_.bind(6, ms(*d.done));
+      else
+        upsert_delivery_.bind_null(6);
+      if (d.last_error.empty())
+        upsert_delivery_.bind_null(7);
+      else
+        upsert_delivery_.bind(7, d.last_error);
       if (upsert_delivery_.step() != SQLITE_DONE) return false;
     }
   }
   bool closed = false;
   for (const auto& r : batch.incidents) {
     upsert_incident_.reset().bind(1, r.id).bind(2, ms(r.opened_at)).bind(4, incident_to_json(r).dump());
-    if (r.resolved_at) upsert_incident_.bind(3, ms(*r.resolved_at));
-    else upsert_incident_.bind_null(3);
+    if (r.resolved_at)
+      upsert_incident_.bind(3, ms(*r.resolved_at));
+    else
+      upsert_incident_.bind_null(3);
     if (upsert_incident_.step() != SQLITE_DONE) return false;
     closed = closed || r.resolved_at.has_value();
   }

@@ -9,11 +9,10 @@
 // that it can log an ERROR and send an alert. A missing or empty (0-byte)
 // file starts a new history, and says so.
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "router/store/sqlite_db.h"
 #include "router/store/store_backend.h"

@@ -22,8 +22,8 @@ bool parse_delivery_state(const std::string& s, DeliveryState* out);
 struct StoredDelivery {
   Channel channel = channel_email;
   DeliveryState state = DeliveryState::pending;
-  int attempts = 0;   // failed tries (delivered rows: tries including the good one)
-  WallTime next{};    // pending: due time (or the end of an in-flight lease)
+  int attempts = 0;              // failed tries (delivered rows: tries including the good one)
+  WallTime next{};               // pending: due time (or the end of an in-flight lease)
   std::optional<WallTime> done;  // delivered: when
   std::string last_error;
 };
@@ -37,16 +37,16 @@ struct StoredAlert {
 // current state of its row (not a diff), so a batch that fails can be retried
 // as it is, and a later batch supersedes it.
 struct WriteBatch {
-  std::vector<StoredAlert> alerts;           // upserted (alert and its deliveries)
-  std::vector<std::string> deleted_alerts;   // pruned from the outbox
-  std::vector<IncidentRecord> incidents;     // upserted by id
+  std::vector<StoredAlert> alerts;                            // upserted (alert and its deliveries)
+  std::vector<std::string> deleted_alerts;                    // pruned from the outbox
+  std::vector<IncidentRecord> incidents;                      // upserted by id
   std::map<std::string, std::optional<WallTime>> conditions;  // alerted-at by condition key; nullopt = forget
   bool empty() const { return alerts.empty() && deleted_alerts.empty() && incidents.empty() && conditions.empty(); }
 };
 
 // What the store held at start.
 struct LoadedState {
-  std::vector<StoredAlert> alerts;             // oldest first
+  std::vector<StoredAlert> alerts;  // oldest first
   std::optional<IncidentRecord> open_incident;
   std::vector<IncidentRecord> closed_incidents;  // newest first
   std::map<std::string, WallTime> conditions;

@@ -12,11 +12,11 @@
 //     had not yet recorded it), so there are at most a few per kill.
 // Exit 0 when all hold; 1 (with the reasons) otherwise; 2 on bad usage.
 #include <fcntl.h>
+#include <httplib.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <httplib.h>
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
@@ -24,10 +24,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 #include "base/random.h"
@@ -157,11 +156,16 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (i + 1 >= argc) return usage("missing value after " + a);
     std::string v = argv[++i];
-    if (a == "--keyward") opt.keyward = v;
-    else if (a == "--work-dir") opt.work_dir = v;
-    else if (a == "--kills") opt.kills = std::stoi(v);
-    else if (a == "--seed") opt.seed = std::stoull(v);
-    else return usage("unknown flag " + a);
+    if (a == "--keyward")
+      opt.keyward = v;
+    else if (a == "--work-dir")
+      opt.work_dir = v;
+    else if (a == "--kills")
+      opt.kills = std::stoi(v);
+    else if (a == "--seed")
+      opt.seed = std::stoull(v);
+    else
+      return usage("unknown flag " + a);
   }
   if (opt.keyward.empty()) return usage("--keyward is required");
   if (opt.kills < 1 || opt.kills > 1000) return usage("--kills must be 1..1000");
@@ -190,8 +194,8 @@ int main(int argc, char** argv) {
   std::string env_path = opt.work_dir + "/.env";
   {
     std::ofstream env(env_path);
-    env << "GROQ_API_KEY_1=" << kSecrets[0] << "\nGROQ_API_KEY_2=" << kSecrets[1] << "\nGEMINI_API_KEY_1="
-        << kSecrets[2] << "\nMISTRAL_API_KEY_1=" << kSecrets[3] << "\n"
+    env << "GROQ_API_KEY_1=" << kSecrets[0] << "\nGROQ_API_KEY_2=" << kSecrets[1]
+        << "\nGEMINI_API_KEY_1=" << kSecrets[2] << "\nMISTRAL_API_KEY_1=" << kSecrets[3] << "\n"
         << "GROQ_BASE_URL=" << world.provider("groq")->base_url() << "\n"
         << "GEMINI_BASE_URL=" << world.provider("gemini")->base_url() << "\n"
         << "MISTRAL_BASE_URL=" << world.provider("mistral")->base_url() << "\n"
@@ -200,8 +204,9 @@ int main(int argc, char** argv) {
         << "TELEGRAM_BOT_TOKEN=123:ABC\nTELEGRAM_CHAT_ID=42\nTELEGRAM_API_URL=" << sinks.telegram()->url() << "\n"
         << "ALERT_WEBHOOK_URL=" << sinks.webhook()->url() << "\n";
   }
-  std::vector<std::string> argv_serve = {opt.keyward, "serve",   "--env",     env_path, "--store", store,
-                                         "--journal", opt.work_dir + "/journal.jsonl", "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv_serve = {opt.keyward, "serve",      "--env",     env_path,
+                                         "--store",   store,        "--journal", opt.work_dir + "/journal.jsonl",
+                                         "--listen",  "127.0.0.1:0"};
   auto set_keys = [&](keyward::fakes::KeyState st) {
     world.provider("groq")->set_key_state(kSecrets[0], st);
     world.provider("groq")->set_key_state(kSecrets[1], st);
@@ -316,9 +321,12 @@ int main(int argc, char** argv) {
                              keyward::store::to_string(d.state));
         }
         int got = 0;
-        if (d.channel == keyward::channel_email) got = mails["<" + sa.alert.id + "@keyward>"];
-        else if (d.channel == keyward::channel_webhook) got = hooks[sa.alert.id];
-        else ++telegram_rows;
+        if (d.channel == keyward::channel_email)
+          got = mails["<" + sa.alert.id + "@keyward>"];
+        else if (d.channel == keyward::channel_webhook)
+          got = hooks[sa.alert.id];
+        else
+          ++telegram_rows;
         if (d.channel != keyward::channel_telegram) {
           if (got == 0) {
             ++missing;
@@ -330,8 +338,8 @@ int main(int argc, char** argv) {
       }
     }
     if (telegrams < telegram_rows)
-      problems.push_back(std::to_string(telegram_rows) + " Telegram deliveries recorded, " +
-                         std::to_string(telegrams) + " received");
+      problems.push_back(std::to_string(telegram_rows) + " Telegram deliveries recorded, " + std::to_string(telegrams) +
+                         " received");
   }
   if (alerts == 0) problems.push_back("no alert was ever raised: the loop tested nothing");
   // Each kill can cut off the acknowledgement of the sends then in flight

@@ -26,8 +26,8 @@ struct RestartDedup : ::testing::Test {
   }
   void SetUp() override {
     // Groq key 1 is revoked; every other key works: no incident, one alert.
-    for (const char* s : {"sk-proj-EXPIRED-BBB", "sk-proj-EXPIRED-CCC", "AIza-EXPIRED-XXX", "AIza-EXPIRED-YYY",
-                          "msk-EXPIRED-ZZZ"})
+    for (const char* s :
+         {"sk-proj-EXPIRED-BBB", "sk-proj-EXPIRED-CCC", "AIza-EXPIRED-XXX", "AIza-EXPIRED-YYY", "msk-EXPIRED-ZZZ"})
       world.transport.valid.insert(s);
     start_process();
   }
@@ -71,8 +71,8 @@ TEST_F(RestartDedup, AChangedConditionAlertsAsBefore) {
 
 TEST_F(RestartDedup, AConditionThatEndedAlertsAgainAfterARestart) {
   world.ask();
-  world.transport.valid.insert("sk-proj-EXPIRED-AAA");  // fixed at the provider
-  world.clock.advance(6min);                             // quarantine over
+  world.transport.valid.insert("sk-proj-EXPIRED-AAA");                  // fixed at the provider
+  world.clock.advance(6min);                                            // quarantine over
   for (int i = 0; i < 3; ++i) world.ask("round " + std::to_string(i));  // key 1 serves again
   EXPECT_TRUE(store.alerted_conditions().empty()) << "the condition ended: forgotten";
   world.transport.valid.erase("sk-proj-EXPIRED-AAA");  // revoked again

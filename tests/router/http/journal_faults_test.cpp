@@ -56,8 +56,7 @@ TEST(JournalFaults, DevFullDropsEveryLineCountsItAndLogsOncePerMinute) {
   j.flush();
   EXPECT_EQ(logs.starting("ERROR: Journal /dev/full cannot be written"), 2u);
   std::lock_guard lock(logs.mu);
-  EXPECT_NE(logs.v.back().find("1 lines dropped since the last report, 51 in all"), std::string::npos)
-      << logs.v.back();
+  EXPECT_NE(logs.v.back().find("1 lines dropped since the last report, 51 in all"), std::string::npos) << logs.v.back();
 }
 
 TEST(JournalFaults, ServeWithJournalOnDevFullShowsTheDropsInMetricsAndStatus) {

@@ -43,9 +43,9 @@ TEST(AdminTokenReload, AppReloadOfAnEditedEnvSwapsTheToken) {
   std::string error;
   ASSERT_TRUE(app.start(&error)) << error;
   std::string summary;
-  ASSERT_TRUE(app.reload(parse_env(std::string(test::kFoundingEnvText) + "KEYWARD_ADMIN_TOKEN=new-token-222\n", ".env")
-                             .entries,
-                         &summary));
+  ASSERT_TRUE(
+      app.reload(parse_env(std::string(test::kFoundingEnvText) + "KEYWARD_ADMIN_TOKEN=new-token-222\n", ".env").entries,
+                 &summary));
   EXPECT_EQ(test::http_get(app, "/api/journal", "old-token-111")->status, 401);
   EXPECT_EQ(test::http_get(app, "/api/journal", "new-token-222")->status, 200);
   app.stop();

@@ -87,9 +87,9 @@ TEST(StoreDurability, ACorruptStoreIsMovedAsideLoggedAndAlerted) {
   auto items = app.store().claim_due(w.clock.wall(), 100);
   ASSERT_EQ(items.size(), 3u) << "one alert, on every channel";
   EXPECT_EQ(items[0].alert.kind, AlertKind::store_corrupt);
-  EXPECT_NE(items[0].alert.text.find("incident store was corrupt; moved aside to " + aside +
-                                     "; open incidents were lost"),
-            std::string::npos)
+  EXPECT_NE(
+      items[0].alert.text.find("incident store was corrupt; moved aside to " + aside + "; open incidents were lost"),
+      std::string::npos)
       << items[0].alert.text;
   auto status = nlohmann::json::parse(test::http_get(app, "/api/status")->body);
   EXPECT_EQ(status["store"]["state"], "ok");
