@@ -100,6 +100,8 @@ void IncidentEngine::on_pool_event(const PoolEvent& e) {
   const ProviderConfig* pc = provider_config(e.provider);
   if (!pc) return;
   if (e.view) view_ = e.view;
+  // Learnt from another replica: that replica alerted on what it saw.
+  if (e.remote) return;
   ProviderEpisode& ep = episodes_[pc->name];
   switch (e.kind) {
     case PoolEventKind::key_quarantined:
