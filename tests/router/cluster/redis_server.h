@@ -17,10 +17,17 @@ namespace keyward::cluster::test {
 
 class RedisServer {
  public:
-  explicit RedisServer(const std::string& requirepass = "") {
+  explicit RedisServer(const std::string& requirepass = "") : requirepass_(requirepass) {
     char tmpl[] = "/tmp/keyward-redis-XXXXXX";
     dir_ = mkdtemp(tmpl);
     socket_ = dir_ + "/redis.sock";
+    start();
+  }
+  // Starts it again on the same socket (after stop()): an empty Redis.
+  void start() {
+    const std::string& requirepass = requirepass_;
+    ready_ = false;
+    std::filesystem::remove(socket_);
     std::vector<std::string> args = {"redis-server", "--port", "0", "--unixsocket", socket_, "--save", "",
                                      "--appendonly", "no", "--dir", dir_, "--logfile", dir_ + "/redis.log"};
     if (!requirepass.empty()) args.insert(args.end(), {"--requirepass", requirepass});
@@ -63,7 +70,7 @@ class RedisServer {
   const std::string& socket() const { return socket_; }
 
  private:
-  std::string dir_, socket_;
+  std::string requirepass_, dir_, socket_;
   pid_t pid_ = -1;
   bool ready_ = false;
 };
