@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <tuple>
 #include <cstdio>
 
 #include "router/cluster/redis_connection.h"
+#include "router/store/incident_store.h"
 
 namespace keyward::cluster {
 
@@ -141,21 +143,135 @@ void ClusterLink::on_pool_event(const PoolEvent& e) {
   if (!key_change && !provider_change) return;
   const ProviderView* pv = e.view->provider(e.provider);
   if (!pv) return;
-  std::lock_guard lock(mu_);
   if (key_change) {
-    auto id = ids_.find({e.provider, e.key_index});
+    std::string id;
+    {
+      std::lock_guard lock(mu_);
+      auto it = ids_.find({e.provider, e.key_index});
+      if (it == ids_.end()) return;
+      id = it->second;
+    }
     const KeyView* kv = pv->key(e.key_index);
-    if (id == ids_.end() || !kv) return;
-    pending_["key:" + id->second] = {false, id->second, kv->shared.to_json()};
+    if (!kv) return;
+    enqueue("key:" + id, {Pending::Kind::key, id, kv->shared.to_json()});
+    // The key works again: its next failure is a new episode, alerted anew.
+    if (e.kind == PoolEventKind::key_recovered || e.kind == PoolEventKind::key_validated) {
+      std::string subject = e.provider + "#" + std::to_string(e.key_index);
+      release({std::string(to_string(AlertKind::key_auth_failed)) + "|" + subject,
+               std::string(to_string(AlertKind::quota_exhausted)) + "|" + subject,
+               std::string(to_string(AlertKind::provider_all_keys_failed)) + "|" + e.provider});
+    }
   } else {
-    pending_["provider:" + e.provider] = {true, e.provider, pv->shared.to_json()};
+    enqueue("provider:" + e.provider, {Pending::Kind::provider, e.provider, pv->shared.to_json()});
+  }
+}
+
+void ClusterLink::enqueue(const std::string& slot, Pending p) {
+  std::lock_guard lock(mu_);
+  if (p.kind == Pending::Kind::release) {
+    // Claims to free accumulate in one slot.
+    auto& r = pending_[slot];
+    r.kind = Pending::Kind::release;
+    if (!r.facts.is_array()) r.facts = nlohmann::json::array();
+    for (const auto& n : p.facts) r.facts.push_back(n);
+  } else {
+    pending_[slot] = std::move(p);
   }
   ++enqueued_;
   cv_.notify_all();
 }
 
+void ClusterLink::set_incidents(IncidentEngine* engine) {
+  std::lock_guard lock(mu_);
+  incidents_ = engine;
+}
+
+void ClusterLink::opened(const IncidentRecord& incident) {
+  enqueue("incident:" + incident.id, {Pending::Kind::incident_open, incident.id, store::incident_to_json(incident)});
+}
+
+void ClusterLink::resolved(const IncidentRecord& incident) {
+  enqueue("incident:" + incident.id,
+          {Pending::Kind::incident_resolved, incident.id, store::incident_to_json(incident)});
+  // A new incident of the same kind alerts afresh.
+  std::vector<std::string> names(incident.dedup.begin(), incident.dedup.end());
+  release(std::move(names));
+}
+
+void ClusterLink::release(std::vector<std::string> names) {
+  if (names.empty()) return;
+  enqueue("release", {Pending::Kind::release, "", nlohmann::json(names)});
+}
+
 bool ClusterLink::write(RedisConnection& c, const Pending& p) {
-  std::string key = redis_key(p.provider ? "provider" : "key", p.name);
+  std::string error;
+  switch (p.kind) {
+    case Pending::Kind::key:
+    case Pending::Kind::provider:
+      return write_facts(c, p);
+    case Pending::Kind::incident_open:
+    case Pending::Kind::incident_resolved:
+      return write_incident(c, p);
+    case Pending::Kind::release: {
+      std::vector<std::string> del = {"DEL"};
+      for (const auto& n : p.facts) del.push_back(redis_key("claim", "alert:" + n.get<std::string>()));
+      return c.command(del, &error).has_value();
+    }
+  }
+  return true;
+}
+
+bool ClusterLink::write_incident(RedisConnection& c, const Pending& p) {
+  std::string key = redis_key("incident", "open");
+  std::string error;
+  IncidentRecord mine;
+  if (!store::incident_from_json(p.facts, &mine)) return true;
+  bool open = p.kind == Pending::Kind::incident_open;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    if (!c.command({"WATCH", key}, &error)) return false;
+    auto cur = c.command({"GET", key}, &error);
+    if (!cur) return false;
+    IncidentRecord theirs;
+    bool have = cur->type == RedisReply::Type::string &&
+                store::incident_from_json(json::parse(cur->str, nullptr, false), &theirs);
+    std::vector<std::string> write;
+    if (open) {
+      // The earliest open incident is the cluster's.
+      if (have && std::tie(theirs.opened_at, theirs.id) <= std::tie(mine.opened_at, mine.id)) {
+        c.command({"UNWATCH"}, &error);
+        IncidentEngine* engine;
+        {
+          std::lock_guard lock(mu_);
+          engine = incidents_;
+        }
+        if (engine) engine->adopt_remote_open(theirs);
+        return true;
+      }
+      write = {"SET", key, p.facts.dump(), "PX", std::to_string(options_.ttl.count())};
+    } else {
+      if (have && theirs.id != mine.id) {
+        c.command({"UNWATCH"}, &error);
+        return true;  // another incident is open now: not ours to close
+      }
+      write = {"DEL", key};
+    }
+    json message = {{"from", options_.replica_id},
+                    {"type", open ? "incident_open" : "incident_resolved"},
+                    {"name", mine.id},
+                    {"facts", p.facts}};
+    if (!c.command({"MULTI"}, &error) || !c.command(write, &error) ||
+        !c.command({"PUBLISH", channel(), message.dump()}, &error))
+      return false;
+    auto exec = c.command({"EXEC"}, &error);
+    if (!exec) return false;
+    if (exec->type == RedisReply::Type::array) return true;
+  }
+  return true;
+}
+
+bool ClusterLink::write_facts(RedisConnection& c, const Pending& p) {
+  bool provider = p.kind == Pending::Kind::provider;
+  std::string key = redis_key(provider ? "provider" : "key", p.name);
   std::string error;
   // Optimistic: read, join, write back unless someone wrote meanwhile.
   for (int attempt = 0; attempt < 8; ++attempt) {
@@ -163,12 +279,12 @@ bool ClusterLink::write(RedisConnection& c, const Pending& p) {
     auto cur = w ? c.command({"GET", key}, &error) : std::nullopt;
     if (!cur) return false;
     json current = cur->type == RedisReply::Type::string ? json::parse(cur->str, nullptr, false) : json();
-    json merged = join_facts(p.provider, current, p.facts);
+    json merged = join_facts(provider, current, p.facts);
     if (merged.is_null()) {
       c.command({"UNWATCH"}, &error);
       return true;  // nothing sensible to write; not Redis's fault
     }
-    json message = {{"from", options_.replica_id}, {"type", p.provider ? "provider" : "key"}, {"name", p.name},
+    json message = {{"from", options_.replica_id}, {"type", provider ? "provider" : "key"}, {"name", p.name},
                     {"facts", merged}};
     if (!c.command({"MULTI"}, &error) ||
         !c.command({"SET", key, merged.dump(), "PX", std::to_string(options_.ttl.count())}, &error) ||
@@ -243,6 +359,10 @@ bool ClusterLink::resync(RedisConnection& c) {
       if (cursor == "0") break;
     }
   }
+  auto open = c.command({"GET", redis_key("incident", "open")}, &error);
+  if (!open) return false;
+  if (open->type == RedisReply::Type::string)
+    apply(json{{"from", ""}, {"type", "incident_open"}, {"name", ""}, {"facts", json::parse(open->str, nullptr, false)}});
   std::lock_guard lock(mu_);
   ++stats_.resyncs;
   last_resync_ms_ = steady_ms() - t0;
@@ -255,6 +375,20 @@ void ClusterLink::apply(const json& m) {
   if (m.value("from", "") == options_.replica_id) return;
   std::string type = m["type"].is_string() ? m["type"].get<std::string>() : "";
   std::string name = m["name"].is_string() ? m["name"].get<std::string>() : "";
+  if (type == "incident_open" || type == "incident_resolved") {
+    IncidentRecord r;
+    IncidentEngine* engine;
+    {
+      std::lock_guard lock(mu_);
+      engine = incidents_;
+    }
+    if (!engine || !store::incident_from_json(m["facts"], &r)) return;
+    if (type == "incident_open") engine->adopt_remote_open(r);
+    else engine->adopt_remote_resolved(r);
+    std::lock_guard lock(mu_);
+    ++stats_.applied;
+    return;
+  }
   if (type == "provider") {
     if (auto facts = SharedProviderState::from_json(m["facts"])) {
       router_.merge_shared_provider(name, *facts);

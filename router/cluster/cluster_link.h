@@ -34,6 +34,7 @@
 
 #include "router/cluster/redis_url.h"
 #include "router/core/chat_router.h"
+#include "router/core/incidents.h"
 
 namespace keyward::cluster {
 
@@ -52,7 +53,7 @@ struct ClusterOptions {
 // Hex SHA-256 of a raw key.
 std::string key_id(const std::string& secret);
 
-class ClusterLink final : public RouterObserver {
+class ClusterLink final : public RouterObserver, public IncidentSharing {
  public:
   ClusterLink(ClusterOptions options, ChatRouter& router);
   ~ClusterLink() override;  // stop()
@@ -67,6 +68,16 @@ class ClusterLink final : public RouterObserver {
 
   // RouterObserver: the local pool's changes, delivered after its lock.
   void on_pool_event(const PoolEvent& e) override;
+
+  // Incidents: one per condition cluster-wide. The engine (which must outlive
+  // the link, or be unset first) tells the link what it opened or resolved;
+  // the link tells it what other replicas did. Null: incidents stay local.
+  void set_incidents(IncidentEngine* engine);
+  void opened(const IncidentRecord& incident) override;
+  void resolved(const IncidentRecord& incident) override;
+  // Frees claims (their names as ClaimingOutbox makes them), e.g. when the
+  // condition they were about has ended, so that its next episode alerts.
+  void release(std::vector<std::string> names);
 
   bool healthy() const { return healthy_.load(); }
   // {"state":"ok"|"degraded","reason","replica_id","redis","keys_shared","last_resync_ms"}
@@ -100,14 +111,17 @@ class ClusterLink final : public RouterObserver {
     std::string masked;
   };
   struct Pending {
-    bool provider = false;  // provider facts, else key facts
-    std::string name;       // provider name or key id
-    nlohmann::json facts;
+    enum class Kind { key, provider, incident_open, incident_resolved, release } kind = Kind::key;
+    std::string name;       // key id, provider name, incident id
+    nlohmann::json facts;   // facts, the incident record, or the claim names to free
   };
 
   void writer_loop();
   void subscriber_loop();
   bool write(RedisConnection& c, const Pending& p);
+  bool write_facts(RedisConnection& c, const Pending& p);
+  bool write_incident(RedisConnection& c, const Pending& p);
+  void enqueue(const std::string& slot, Pending p);
   bool resync(RedisConnection& c);
   void apply(const nlohmann::json& message);
   void set_healthy(bool ok, const std::string& reason);
@@ -124,6 +138,7 @@ class ClusterLink final : public RouterObserver {
   std::map<std::string, KeyName> names_;                  // key id -> this replica's key
   std::map<std::pair<std::string, int>, std::string> ids_;  // (provider, index) -> key id
   std::map<std::string, Pending> pending_;                 // coalesced by (kind + name)
+  IncidentEngine* incidents_ = nullptr;
   uint64_t enqueued_ = 0, written_ = 0;                    // for flush()
   bool stopping_ = false;
   std::string reason_;
