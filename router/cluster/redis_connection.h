@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "router/core/clock.h"
+#include "base/clock.h"
 #include "router/cluster/redis_url.h"
 
 struct redisContext;
