@@ -94,6 +94,9 @@ ChatRouter::ChatRouter(RouterConfig config, const Clock& clock, RouterObserver* 
 
 ChatRouter::~ChatRouter() = default;
 
+std::mutex& ChatRouter::state_mutex(RouterState& s) { return s.mu; }
+KeyPool& ChatRouter::state_pool(RouterState& s) { return s.pool; }
+
 std::shared_ptr<RouterState> ChatRouter::current() const {
   std::lock_guard lock(swap_mu_);
   return state_;
@@ -337,31 +340,35 @@ RouteOutcome ChatRouter::route(const ChatRequest& request, ProviderTransport& tr
 }
 
 void ChatRouter::record_validation(const std::string& provider, int key_index, const AttemptResult& result) {
-  auto state = current();
-  WallTime now = clock_.wall();
-  std::vector<PoolEvent> events;
-  std::vector<std::shared_ptr<RouteWaker>> wakers;
-  uint64_t ticket = 0;
-  {
-    std::lock_guard lock(state->mu);
-    const auto& cfg = state->pool.config();
+  // A verdict on a key: parked requests re-evaluate.
+  update_pool(/*wake_waiters=*/true, [&](KeyPool& pool, WallTime now) {
+    const auto& cfg = pool.config();
     for (size_t p = 0; p < cfg.providers.size(); ++p) {
       if (cfg.providers[p].name != provider) continue;
-      for (size_t i = 0; i < cfg.providers[p].keys.size(); ++i) {
-        if (cfg.providers[p].keys[i].index != key_index) continue;
-        state->pool.record_validation({p, i}, classify(result, now), result.status, now);
-      }
+      for (size_t i = 0; i < cfg.providers[p].keys.size(); ++i)
+        if (cfg.providers[p].keys[i].index == key_index)
+          pool.record_validation({p, i}, classify(result, now), result.status, now);
     }
-    events = state->pool.take_events();
-    wakers = take_waiters(*state);  // a verdict on a key: parked requests re-evaluate
-    if (!events.empty()) ticket = take_ticket();
-  }
-  wake(wakers);
-  if (!events.empty()) {
-    Batch b;
-    b.events = std::move(events);
-    deliver(ticket, b);
-  }
+  });
+}
+
+void ChatRouter::merge_shared(const std::string& provider, int key_index, const SharedKeyState& facts) {
+  update_pool(/*wake_waiters=*/true, [&](KeyPool& pool, WallTime now) {
+    const auto& cfg = pool.config();
+    for (size_t p = 0; p < cfg.providers.size(); ++p) {
+      if (cfg.providers[p].name != provider) continue;
+      for (size_t i = 0; i < cfg.providers[p].keys.size(); ++i)
+        if (cfg.providers[p].keys[i].index == key_index) pool.merge_shared({p, i}, facts, now);
+    }
+  });
+}
+
+void ChatRouter::merge_shared_provider(const std::string& provider, const SharedProviderState& facts) {
+  update_pool(/*wake_waiters=*/false, [&](KeyPool& pool, WallTime now) {
+    const auto& cfg = pool.config();
+    for (size_t p = 0; p < cfg.providers.size(); ++p)
+      if (cfg.providers[p].name == provider) pool.merge_shared_provider(p, facts, now);
+  });
 }
 
 void ChatRouter::reload(RouterConfig config) {
@@ -376,20 +383,7 @@ void ChatRouter::reload(RouterConfig config) {
 }
 
 void ChatRouter::tick() {
-  auto state = current();
-  std::vector<PoolEvent> events;
-  uint64_t ticket = 0;
-  {
-    std::lock_guard lock(state->mu);
-    state->pool.tick(clock_.wall());
-    events = state->pool.take_events();
-    if (!events.empty()) ticket = take_ticket();
-  }
-  if (!events.empty()) {
-    Batch b;
-    b.events = std::move(events);
-    deliver(ticket, b);
-  }
+  update_pool(/*wake_waiters=*/false, [](KeyPool& pool, WallTime now) { pool.tick(now); });
 }
 
 ChatRouter::Snapshot ChatRouter::snapshot() const {

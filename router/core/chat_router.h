@@ -153,6 +153,13 @@ class ChatRouter {
   // Start-up / reload / health-check validation: records one key's ping.
   void record_validation(const std::string& provider, int key_index, const AttemptResult& result);
 
+  // Cluster mode: facts another replica shares about a key (by provider and
+  // key index of this router's configuration) or a provider; merged into the
+  // current pool (KeyPool::merge_shared) and heard by observers as events
+  // with `remote` set.
+  void merge_shared(const std::string& provider, int key_index, const SharedKeyState& facts);
+  void merge_shared_provider(const std::string& provider, const SharedProviderState& facts);
+
   // Atomic swap to a new configuration; in-flight requests finish on the old
   // pool; unchanged keys keep their history.
   void reload(RouterConfig config);
@@ -184,11 +191,18 @@ class ChatRouter {
     WallTime at{};
   };
   std::shared_ptr<RouterState> current() const;
+  // Runs `change(pool, now)` under the current pool's lock, then delivers the
+  // events it produced (and wakes parked requests if asked) after unlocking.
+  template <typename Change>
+  void update_pool(bool wake_waiters, Change change);
   uint64_t take_ticket() { return next_ticket_.fetch_add(1); }
   void deliver(uint64_t ticket, const Batch& batch);
   // Under the state's lock: the wakers to call once it is released.
   static std::vector<std::shared_ptr<RouteWaker>> take_waiters(RouterState& state);
   static void wake(const std::vector<std::shared_ptr<RouteWaker>>& wakers);
+  // RouterState is defined in the .cpp; update_pool() reaches it through these.
+  static std::mutex& state_mutex(RouterState& s);
+  static KeyPool& state_pool(RouterState& s);
   // The session ran out of keys: verdict, cache or emergency.
   void finish_without_answer(RouteSession& s, Verdict verdict, std::vector<PoolEvent> events, uint64_t ticket,
                              WallTime now);
@@ -206,5 +220,25 @@ class ChatRouter {
   std::condition_variable deliver_cv_;
   uint64_t serving_ = 0;
 };
+
+template <typename Change>
+void ChatRouter::update_pool(bool wake_waiters, Change change) {
+  auto state = current();
+  WallTime now = clock_.wall();
+  Batch batch;
+  std::vector<std::shared_ptr<RouteWaker>> wakers;
+  uint64_t ticket = 0;
+  {
+    std::lock_guard lock(state_mutex(*state));
+    KeyPool& pool = state_pool(*state);
+    change(pool, now);
+    batch.events = pool.take_events();
+    if (batch.events.empty()) return;
+    if (wake_waiters) wakers = take_waiters(*state);
+    ticket = take_ticket();
+  }
+  wake(wakers);
+  deliver(ticket, batch);
+}
 
 }  // namespace keyward

@@ -14,11 +14,10 @@
 
 #include "router/core/classifier.h"
 #include "base/clock.h"
+#include "router/core/key_state.h"
+#include "router/core/shared_state.h"
 
 namespace keyward {
-
-enum class KeyState { healthy, quarantined, exhausted, rate_limited };
-const char* to_string(KeyState s);
 
 enum class PoolEventKind {
   attempt_ok,          // a call succeeded (key_index set)
@@ -45,6 +44,7 @@ struct KeyView {
   int last_status = 0;
   std::string last_error;  // provider's text (untrusted)
   bool proven = false;     // the last call or ping of this key succeeded
+  SharedKeyState shared;   // what replicas share about it (cluster mode)
 
   // Out of rotation for a reason that needs the operator or a reset (not a
   // short rate limit).
@@ -60,6 +60,7 @@ struct ProviderView {
   bool enabled = true;
   bool ejected = false;
   WallTime ejected_until{};
+  SharedProviderState shared;  // cluster mode
   std::vector<KeyView> keys;
 
   bool ejected_at(WallTime now) const { return ejected && now < ejected_until; }
@@ -94,6 +95,7 @@ struct PoolEvent {
   int strikes = 0;           // auth offences counted for the quarantine length
   KeyState state = KeyState::healthy;  // the key's state after the event
   std::string request_id;    // the request whose call caused it; "" for timers and validation
+  bool remote = false;       // learnt from another replica (cluster mode), not observed here
   std::shared_ptr<const PoolView> view;  // the whole pool after the event's batch
 };
 

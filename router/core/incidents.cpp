@@ -1,6 +1,7 @@
 #include "router/core/incidents.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "base/assert.h"
 #include "base/utc_time.h"
@@ -136,6 +137,8 @@ void IncidentEngine::on_pool_event(const PoolEvent& e) {
   const ProviderConfig* pc = provider_config(e.provider);
   if (!pc) return;
   if (e.view) view_ = e.view;
+  // Learnt from another replica: that replica alerted on what it saw.
+  if (e.remote) return;
   ProviderEpisode& ep = episodes_[pc->name];
   switch (e.kind) {
     case PoolEventKind::key_quarantined:
@@ -245,6 +248,7 @@ void IncidentEngine::resolve(WallTime now) {
   }
   open_->resolved_at = now;
   store_.save(*open_);
+  if (sharing_) sharing_->resolved(*open_);
   last_resolved_ = std::move(open_);
   open_.reset();
   resolve_pending_ = false;
@@ -290,11 +294,52 @@ void IncidentEngine::on_emergency(const Verdict& v, WallTime now) {
   open_ = std::move(r);
   resolve_pending_ = false;
   ++stats_.incidents_opened;
+  if (sharing_) sharing_->opened(*open_);
   if (policy_.enabled(AlertKind::all_providers_failed)) {
     emit(build_emergency(config_, v, open_->id, now), nullptr, now);
   } else {
     persist();
   }
+}
+
+void IncidentEngine::set_sharing(IncidentSharing* sharing) {
+  std::lock_guard lock(mu_);
+  sharing_ = sharing;
+}
+
+void IncidentEngine::adopt_remote_open(const IncidentRecord& r) {
+  std::lock_guard lock(mu_);
+  if (r.resolved_at) return;
+  if (last_resolved_ && last_resolved_->id == r.id) return;  // already over here
+  if (!open_) {
+    open_ = r;
+    resolve_pending_ = false;
+    ++stats_.incidents_adopted;
+    persist();
+    return;
+  }
+  bool theirs_first = std::tie(r.opened_at, r.id) < std::tie(open_->opened_at, open_->id);
+  if (theirs_first) {
+    open_->id = r.id;
+    open_->opened_at = r.opened_at;
+  } else if (open_->id != r.id) {
+    return;  // ours is the cluster's: the other replica adopts it when it hears of it
+  }
+  open_->dedup.insert(r.dedup.begin(), r.dedup.end());
+  open_->alerts_sent = std::max(open_->alerts_sent, r.alerts_sent);
+  persist();
+}
+
+void IncidentEngine::adopt_remote_resolved(const IncidentRecord& r) {
+  std::lock_guard lock(mu_);
+  if (!open_ || open_->id != r.id) return;
+  open_->recovered_at = r.recovered_at ? r.recovered_at : r.resolved_at;
+  open_->resolved_at = r.resolved_at.value_or(clock_.wall());
+  store_.save(*open_);
+  last_resolved_ = std::move(open_);
+  open_.reset();
+  resolve_pending_ = false;
+  ++stats_.incidents_adopted;
 }
 
 void IncidentEngine::note_keys_updated(WallTime at) {

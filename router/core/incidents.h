@@ -49,6 +49,17 @@ struct AlertPolicy {
   }
 };
 
+// Cluster mode (router/cluster): incidents are one per condition cluster-wide.
+// The engine tells the cluster what it opened and resolved; the cluster tells
+// the engine what other replicas did (adopt_remote_*). Called under the
+// engine's lock: implementations only queue.
+class IncidentSharing {
+ public:
+  virtual ~IncidentSharing() = default;
+  virtual void opened(const IncidentRecord& incident) = 0;
+  virtual void resolved(const IncidentRecord& incident) = 0;
+};
+
 class IncidentEngine : public RouterObserver {
  public:
   // Loads the open incident (if any) and the last resolved one from `store`.
@@ -80,6 +91,16 @@ class IncidentEngine : public RouterObserver {
   // unchanged keep their tracked state.
   void set_config(RouterConfig config);
 
+  // Cluster mode. `sharing` must outlive the engine (null: alone).
+  void set_sharing(IncidentSharing* sharing);
+  // Another replica opened `incident`: it is this replica's incident too (no
+  // alert: that replica sent them; their dedup entries join ours). When one
+  // is open here already, the earlier of the two (opened_at, then id) is the
+  // cluster's: the other's id gives way and its dedup entries merge in.
+  void adopt_remote_open(const IncidentRecord& incident);
+  // Another replica resolved incident `id`: closed here without an alert.
+  void adopt_remote_resolved(const IncidentRecord& incident);
+
   // Reminders and the resolve hold; call every few seconds.
   void tick(WallTime now);
   void tick() { tick(clock_.wall()); }
@@ -99,6 +120,7 @@ class IncidentEngine : public RouterObserver {
     uint64_t alerts_rejected = 0;    // outbox said duplicate/full
     uint64_t incidents_opened = 0;
     uint64_t incidents_resolved = 0;
+    uint64_t incidents_adopted = 0;  // cluster mode: opened or resolved by another replica
   };
   Stats stats() const;
 
@@ -144,6 +166,7 @@ class IncidentEngine : public RouterObserver {
   std::function<void(const std::string&)> log_;
   std::optional<IncidentRecord> open_;
   std::optional<IncidentRecord> last_resolved_;
+  IncidentSharing* sharing_ = nullptr;
   bool validating_ = false;
   bool resolve_pending_ = false;
   Stats stats_;

@@ -179,11 +179,11 @@ std::shared_ptr<const PoolView> KeyPool::view() {
   for (size_t p = 0; p < config_.providers.size(); ++p) {
     const auto& pc = config_.providers[p];
     const auto& ph = providers_[p];
-    ProviderView pv{pc.name, pc.display_name, pc.enabled, ph.ejected, ph.ejected_until, {}};
+    ProviderView pv{pc.name, pc.display_name, pc.enabled, ph.ejected, ph.ejected_until, ph.shared, {}};
     for (size_t i = 0; i < pc.keys.size(); ++i) {
       const auto& kh = keys_[p][i];
       pv.keys.push_back({pc.keys[i].index, pc.keys[i].masked(), kh.state, kh.until, kh.last_class, kh.last_status,
-                         kh.last_error, kh.success_seq > 0 && kh.success_seq > kh.failure_seq});
+                         kh.last_error, kh.success_seq > 0 && kh.success_seq > kh.failure_seq, kh.shared});
     }
     v->providers.push_back(std::move(pv));
   }
@@ -218,6 +218,8 @@ void KeyPool::apply_failure_state(KeyRef k, const Classification& c, int status,
       kh.state = KeyState::quarantined;
       kh.until = now + length;
       kh.validated = false;
+      kh.shared.quarantined.merge({now, kh.until});
+      kh.shared.strikes = std::max(kh.shared.strikes, kh.strikes);
       // Keys are usually regenerated together: its siblings' evidence is stale now.
       raise_alarm(k.provider);
       emit(PoolEventKind::key_quarantined, k, now, &c, status, kh.until);
@@ -226,17 +228,30 @@ void KeyPool::apply_failure_state(KeyRef k, const Classification& c, int status,
     case KeyAction::exhaust_until_reset:
       kh.state = KeyState::exhausted;
       kh.until = c.usable_at.value_or(next_midnight_utc(now));
+      kh.shared.exhausted.merge({now, kh.until});
       emit(PoolEventKind::key_exhausted, k, now, &c, status, kh.until);
       break;
     case KeyAction::rate_limit_until:
       kh.state = KeyState::rate_limited;
       kh.until = c.usable_at.value_or(now + q.rate_limit_default);
+      kh.shared.rate_limited.merge({now, kh.until});
       emit(PoolEventKind::key_rate_limited, k, now, &c, status, kh.until);
       break;
     case KeyAction::none:
     case KeyAction::mark_healthy:
-      break;
+      return;
   }
+  kh.shared.last_class = c.cls;
+  kh.shared.last_status = status;
+  kh.shared.last_error = c.message;
+}
+
+void KeyPool::note_success(KeyHealth& kh, WallTime now) {
+  kh.state = KeyState::healthy;
+  kh.last_success = now;
+  kh.success_seq = ++seq_;
+  kh.validated = true;
+  if (kh.shared.last_success < now) kh.shared.last_success = now;
 }
 
 void KeyPool::record(KeyRef k, const Classification& c, int status, WallTime now, const std::string& request_id) {
@@ -250,10 +265,7 @@ void KeyPool::record(KeyRef k, const Classification& c, int status, WallTime now
     KEYWARD_ASSERT(policy.key == KeyAction::mark_healthy);
     bool was_failing = kh.state != KeyState::healthy || (kh.last_failure && !kh.validated);
     bool was_proven = kh.success_seq > 0 && kh.success_seq > kh.failure_seq;
-    kh.state = KeyState::healthy;
-    kh.last_success = now;
-    kh.success_seq = ++seq_;
-    kh.validated = true;
+    note_success(kh, now);
     if (was_failing || !was_proven) view_.reset();
     emit(PoolEventKind::attempt_ok, k, now, &c, status);
     if (was_failing) emit(PoolEventKind::key_recovered, k, now, &c, status);
@@ -292,6 +304,8 @@ void KeyPool::record(KeyRef k, const Classification& c, int status, WallTime now
       ph.ejected_until = now + std::min(ej.base * ph.ejections, ej.max);
       ph.consecutive_failures = 0;
       KEYWARD_ASSERT(ph.ejections >= 1 && ph.ejected_until >= now);
+      ph.shared.ejected.merge({now, ph.ejected_until});
+      ph.shared.ejections = std::max(ph.shared.ejections, ph.ejections);
       view_.reset();
       emit_provider(PoolEventKind::provider_ejected, k.provider, now, ph.ejected_until);
     }
@@ -303,10 +317,8 @@ void KeyPool::record_validation(KeyRef k, const Classification& c, int status, W
   auto& kh = key_mut(k);
   view_.reset();
   if (c.cls == ErrorClass::ok) {
-    kh.state = KeyState::healthy;
-    kh.validated = true;
-    kh.last_success = now;
-    kh.success_seq = ++seq_;
+    note_success(kh, now);
+    if (kh.shared.validated_at < now) kh.shared.validated_at = now;
     emit(PoolEventKind::key_validated, k, now, &c, status);
     return;
   }
@@ -339,6 +351,59 @@ void KeyPool::tick(WallTime now) {
         emit(PoolEventKind::key_released, KeyRef{p, i}, now, nullptr, 0);
       }
     }
+  }
+}
+
+void KeyPool::merge_shared(KeyRef k, const SharedKeyState& facts, WallTime now) {
+  auto& kh = key_mut(k);
+  if (!kh.shared.merge(facts)) return;
+  view_.reset();
+  kh.strikes = std::max(kh.strikes, kh.shared.strikes);
+  bool newer_success = kh.shared.last_success > kh.last_success.value_or(WallTime{});
+  if (newer_success) {
+    kh.last_success = kh.shared.last_success;
+    kh.success_seq = ++seq_;
+    kh.validated = true;
+  }
+  auto out = kh.shared.out_at(now);
+  Classification c;
+  c.cls = kh.shared.last_class;
+  c.message = kh.shared.last_error;
+  if (out && (kh.state != out->first || kh.until < out->second || now >= kh.until)) {
+    kh.state = out->first;
+    kh.until = out->second;
+    kh.last_class = kh.shared.last_class;
+    kh.last_status = kh.shared.last_status;
+    kh.last_error = kh.shared.last_error;
+    if (kh.state == KeyState::quarantined) {
+      kh.validated = false;
+      raise_alarm(k.provider);
+    }
+    PoolEventKind kind = kh.state == KeyState::quarantined ? PoolEventKind::key_quarantined
+                         : kh.state == KeyState::exhausted ? PoolEventKind::key_exhausted
+                                                           : PoolEventKind::key_rate_limited;
+    emit(kind, k, now, &c, kh.shared.last_status, kh.until);
+    events_.back().remote = true;
+  } else if (!out && kh.state != KeyState::healthy && now < kh.until && newer_success) {
+    // Another replica proved the key works after the failure we knew of.
+    kh.state = KeyState::healthy;
+    Classification ok;
+    emit(PoolEventKind::key_recovered, k, now, &ok, 0);
+    events_.back().remote = true;
+  }
+}
+
+void KeyPool::merge_shared_provider(size_t p, const SharedProviderState& facts, WallTime now) {
+  auto& ph = providers_[p];
+  if (!ph.shared.merge(facts)) return;
+  view_.reset();
+  ph.ejections = std::max(ph.ejections, ph.shared.ejections);
+  if (ph.shared.ejected.until > now && (!ph.ejected || ph.ejected_until < ph.shared.ejected.until)) {
+    ph.ejected = true;
+    ph.ejected_until = ph.shared.ejected.until;
+    ph.consecutive_failures = 0;
+    emit_provider(PoolEventKind::provider_ejected, p, now, ph.ejected_until);
+    events_.back().remote = true;
   }
 }
 

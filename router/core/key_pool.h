@@ -47,6 +47,9 @@ struct KeyHealth {
   uint64_t released_seq = 0;  // last time a deadline of this key ended
   int in_flight = 0;          // calls handed out and not yet recorded
   int64_t rr_current = 0;     // smooth weighted round-robin
+  // The facts replicas share (cluster mode): every local transition is
+  // recorded here too, and facts from other replicas merge into it.
+  SharedKeyState shared;
 };
 
 struct ProviderHealth {
@@ -60,6 +63,7 @@ struct ProviderHealth {
   // the provider failed, or its ejection ended. Evidence older than it no
   // longer counts for any of its keys.
   uint64_t alarm_seq = 0;
+  SharedProviderState shared;  // cluster mode, as SharedKeyState
 };
 
 class KeyPool {
@@ -107,6 +111,16 @@ class KeyPool {
   template <typename Eligible>
   std::optional<size_t> pick_round_robin(size_t provider, Eligible eligible);
 
+  // Facts from another replica (cluster mode): merged monotonically (a
+  // deadline is never shortened, a strike never forgotten); when they put the
+  // key out for longer, or show a success newer than its failure, the key's
+  // state follows and an event with `remote` set says so. A remote auth
+  // failure makes the siblings uncertain here too (the herd rule holds
+  // cluster-wide: each replica probes them once instead of sending its whole
+  // traffic to keys that were likely regenerated together).
+  void merge_shared(KeyRef k, const SharedKeyState& facts, WallTime now);
+  void merge_shared_provider(size_t p, const SharedProviderState& facts, WallTime now);
+
   // After a reload: keep the history of keys whose secret did not change.
   void carry_over_from(const KeyPool& old);
 
@@ -124,6 +138,7 @@ class KeyPool {
   void emit_provider(PoolEventKind kind, size_t p, WallTime now, std::optional<WallTime> until);
   void apply_failure_state(KeyRef k, const Classification& c, int status, WallTime now);
   void raise_alarm(size_t p) { providers_[p].alarm_seq = ++seq_; }
+  void note_success(KeyHealth& kh, WallTime now);
   int weight(KeyRef k) const;
 
   RouterConfig config_;

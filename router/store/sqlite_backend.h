@@ -14,13 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "router/store/incident_store.h"
 #include "router/store/sqlite_db.h"
 #include "router/store/store_backend.h"
 
 namespace keyward::store {
-
-nlohmann::json incident_to_json(const IncidentRecord& r);
-bool incident_from_json(const nlohmann::json& j, IncidentRecord* out);
 
 class SqliteBackend;
 
