@@ -27,14 +27,22 @@ bool journal_records_messages(const std::string& yaml_text, const std::string& f
 
 App::App(AppOptions options) : options_(std::move(options)) {}
 
-App::~App() { stop(); }
+App::~App() {
+  stop();
+  // The store's writer thread may still log while the members go: from now
+  // on not through the service, which is destroyed before the store.
+  std::lock_guard lock(log_mu_);
+  log_service_ = nullptr;
+}
 
 void App::log(const std::string& line) { log_direct(line); }
 
 void App::log_direct(const std::string& line) {
-  // The store's writer thread logs too: the service is published atomically.
-  if (http::Service* s = log_service_.load()) {
-    s->log(line);
+  // The store's writer thread logs too: the service is published, and
+  // withdrawn, under log_mu_.
+  std::lock_guard lock(log_mu_);
+  if (log_service_) {
+    log_service_->log(line);
   } else if (options_.log) {
     options_.log(line);
   } else {
@@ -159,7 +167,10 @@ bool App::start(std::string* error) {
   }
   current_admin_token_ = o.admin_token;
   service_ = std::make_unique<http::Service>(std::move(o));
-  log_service_.store(service_.get());
+  {
+    std::lock_guard lock(log_mu_);
+    log_service_ = service_.get();
+  }
   // The store's counts, in /metrics and /api/status.
   service_->stats().add_sampler([this](http::Stats& st) {
     store::StoreHealth h = store_->health();

@@ -89,7 +89,8 @@ class App {
 
   std::unique_ptr<store::AlertStore> store_;
   std::optional<store::OpenedStore> opened_;  // notices and a corrupt file's fate, until start() reports them
-  std::atomic<http::Service*> log_service_{nullptr};
+  std::mutex log_mu_;
+  http::Service* log_service_ = nullptr;  // guarded by log_mu_
   std::unique_ptr<alerts::AlertDispatcher> dispatcher_;
   std::unique_ptr<IncidentEngine> incidents_;
   std::unique_ptr<DailyHealthCheck> health_check_;

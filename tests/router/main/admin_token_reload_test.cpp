@@ -51,5 +51,31 @@ TEST(AdminTokenReload, AppReloadOfAnEditedEnvSwapsTheToken) {
   app.stop();
 }
 
+TEST(JournalSettings, RecordMessagesFalseInKeywardYamlKeepsPromptsOutOfTheJournal) {
+  test::AppWorld w;
+  auto o = w.options(std::string(test::kFoundingEnvText) + "KEYWARD_ADMIN_TOKEN=tok\n");
+  o.config_yaml = "journal:\n  record_messages: false\n";
+  o.journal_path = (w.dir / "journal.jsonl").string();
+  App app(std::move(o));
+  std::string error;
+  ASSERT_TRUE(app.start(&error)) << error;
+  ASSERT_TRUE(test::http_chat(app, "a private question"));
+  auto r = test::http_get(app, "/api/journal", "tok");
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.find("a private question"), std::string::npos);
+  EXPECT_NE(r->body.find(R"("content_bytes":18)"), std::string::npos) << r->body;
+  app.stop();
+}
+
+TEST(JournalSettings, ABadValueNamesTheFileAndField) {
+  test::AppWorld w;
+  auto o = w.options();
+  o.config_yaml = "journal:\n  record_messages: perhaps\n";
+  App app(std::move(o));
+  std::string error;
+  EXPECT_FALSE(app.start(&error));
+  EXPECT_NE(error.find("journal.record_messages"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace keyward

@@ -180,6 +180,26 @@ TEST(AlertStore, OutboxSurvivesAReopen) {
   EXPECT_EQ(q->counts().delivered, 1u);
 }
 
+TEST(AlertStore, ARowLeasedByAKilledProcessIsDueAtOnceInTheNextOne) {
+  // The duplicate window after a crash mid-send is the lease (60 s, one send
+  // at most takes 15 s) and a restart cuts it short: App::start makes every
+  // pending row due (make_due) as the next process begins.
+  EXPECT_EQ(RetryPolicy{}.lease, std::chrono::seconds(60));
+  test::TempDb db;
+  WallTime t0 = at("2025-11-18T08:00:15Z");
+  SimClock clock(t0);
+  Alert a = alert("groq#1", channel_email, t0);
+  {
+    auto q = open_store(db.path(), clock);
+    q->enqueue(a);
+    ASSERT_EQ(q->claim_due(t0, 10).size(), 1u);  // in flight when the process dies
+  }
+  auto q = open_store(db.path(), clock);
+  EXPECT_TRUE(q->claim_due(t0 + 1s, 10).empty()) << "the lease was persisted";
+  q->make_due(channel_email, t0 + 1s);
+  EXPECT_EQ(q->claim_due(t0 + 1s, 10).size(), 1u);
+}
+
 TEST(SqliteBackend, OpenFailsWithAMessageNotAnException) {
   std::string error;
   EXPECT_FALSE(SqliteBackend::open("/nonexistent-dir/x/y.db", WallTime{}, &error));
