@@ -49,7 +49,7 @@ RouterConfig ChatRouter::config() const {
   return s->pool.config();
 }
 
-RouteOutcome ChatRouter::route(const ChatRequest& request, ProviderTransport& transport, StreamSink* sink) {
+RouteOutcome ChatRouter::route(const ChatRequest& request, BlockingTransport& transport, StreamSink* sink) {
   auto state = current();  // in-flight requests finish on the pool they started with
   RouteOutcome out;
   RequestProgress progress;
@@ -83,7 +83,7 @@ RouteOutcome ChatRouter::route(const ChatRequest& request, ProviderTransport& tr
     std::optional<CommitTracker> tracker;
     if (sink) tracker.emplace(sink);
     MonoTime t0 = clock_.monotonic();
-    AttemptResult result = transport.chat(provider, key, request, timeout, &answer, tracker ? &*tracker : nullptr);
+    AttemptResult result = transport.chat_now(provider, key, request, timeout, &answer, tracker ? &*tracker : nullptr);
     MonoTime latency = clock_.monotonic() - t0;
     now = clock_.wall();
     Classification c = classify(provider.wire, result, now);

@@ -58,7 +58,7 @@ class ChatRouter {
  public:
   ChatRouter(RouterConfig config, const Clock& clock, RouterObserver* observer);
 
-  RouteOutcome route(const ChatRequest& request, ProviderTransport& transport, StreamSink* sink = nullptr);
+  RouteOutcome route(const ChatRequest& request, BlockingTransport& transport, StreamSink* sink = nullptr);
 
   // Start-up / reload / health-check validation of every key (sequential here;
   // the HTTP layer may validate in parallel and report through record_validation).

@@ -30,6 +30,7 @@ class Server;
 namespace keyward::http {
 
 class WireTransport;
+class BlockingOverAsync;
 
 struct ServiceOptions {
   // Providers, policies, base URLs. Keys come from `env` (applied at start when
@@ -124,6 +125,7 @@ class Service {
   std::unique_ptr<ChatRouter> router_;
   std::unique_ptr<WireTransport> owned_transport_;
   ProviderTransport* transport_ = nullptr;
+  std::unique_ptr<BlockingOverAsync> blocking_;  // transport_ for the synchronous route handlers
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<Routes> routes_;
   std::thread server_thread_;
