@@ -10,9 +10,12 @@
 //                    asynchronous routing will drive it: each call started by
 //                    the previous one's completion, on the event loop; the
 //                    benchmark thread waits once per iteration
-//   BeastBlocking/N  the Beast client driven as today's synchronous routing
-//                    does (BlockingOverAsync): the benchmark thread waits for
-//                    every call, so each pays a hand-off to the loop and back
+//   BeastBlocking/N  the Beast client driven from a thread that waits for
+//                    every call on the loop (BlockingOverAsync): each call
+//                    pays a hand-off to the loop's thread and one back
+//   BeastHere/N      the Beast client run on the benchmark thread itself
+//                    (UpstreamClient::call_here), as today's synchronous
+//                    routing drives it: no hand-off
 //
 // Rounds interleave the clients (round r: every client at every N), so a
 // machine that slows down mid-run slows all of them alike. Summary reports
@@ -223,6 +226,30 @@ void BeastBlocking(benchmark::State& state, int n) {
   report(state, us, "BeastBlocking", n);
 }
 
+void BeastHere(benchmark::State& state, int n) {
+  BeastClient b;
+  std::vector<net::UpstreamRequest> requests;
+  for (int i = 0; i <= n; ++i) requests.push_back(b.request(i, n));
+  auto one = [&](int i) {
+    bool ok = false;
+    b.client->call_here(b.base, requests[static_cast<size_t>(i)], Millis(10'000), nullptr,
+                        [&ok, i, n](AttemptResult r) { ok = expected(r, i, n); });
+    return ok;
+  };
+  one(n);  // a warm connection
+  std::vector<double> us;
+  for (auto _ : state) {
+    auto t0 = SteadyClock::now();
+    bool ok = true;
+    for (int i = 0; i <= n; ++i) ok = one(i) && ok;
+    double d = std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count();
+    us.push_back(d);
+    state.SetIterationTime(d / 1e6);
+    if (!ok) state.SkipWithError("unexpected answer");
+  }
+  report(state, us, "BeastHere", n);
+}
+
 // ------------------------------------------------------------------ summary
 
 // Least-squares slope of p50 over N (µs per failing key), from the median p50 of the rounds.
@@ -257,20 +284,33 @@ void Summary(benchmark::State& state) {
   if (per_key.count("OwnBlocking") && per_key["OwnBlocking"] > 0) {
     state.counters["BeastLoop_vs_own"] = per_key["BeastLoop"] / per_key["OwnBlocking"];
     state.counters["BeastBlocking_vs_own"] = per_key["BeastBlocking"] / per_key["OwnBlocking"];
+    state.counters["BeastHere_vs_own"] = per_key["BeastHere"] / per_key["OwnBlocking"];
   }
+}
+
+// "BeastLoop/4/round:2"
+std::string bench_name(const char* client, int n, int round) {
+  std::string name = client;
+  name += '/';
+  name += std::to_string(n);
+  name += "/round:";
+  name += std::to_string(round);
+  return name;
 }
 
 const bool g_registered = [] {
   for (int round = 1; round <= kRounds; ++round) {
     for (int n : kNs) {
-      const std::string suffix = "/" + std::to_string(n) + "/round:" + std::to_string(round);
-      benchmark::RegisterBenchmark(("OwnBlocking" + suffix).c_str(), OwnBlocking, n)
+      benchmark::RegisterBenchmark(bench_name("OwnBlocking", n, round).c_str(), OwnBlocking, n)
           ->UseManualTime()
           ->Iterations(kIterations);
-      benchmark::RegisterBenchmark(("BeastLoop" + suffix).c_str(), BeastLoop, n)
+      benchmark::RegisterBenchmark(bench_name("BeastLoop", n, round).c_str(), BeastLoop, n)
           ->UseManualTime()
           ->Iterations(kIterations);
-      benchmark::RegisterBenchmark(("BeastBlocking" + suffix).c_str(), BeastBlocking, n)
+      benchmark::RegisterBenchmark(bench_name("BeastBlocking", n, round).c_str(), BeastBlocking, n)
+          ->UseManualTime()
+          ->Iterations(kIterations);
+      benchmark::RegisterBenchmark(bench_name("BeastHere", n, round).c_str(), BeastHere, n)
           ->UseManualTime()
           ->Iterations(kIterations);
     }

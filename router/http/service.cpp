@@ -145,7 +145,7 @@ struct Service::Routes {
     std::string id = new_request_id();
     set_current_request_id(id);
     journal_request(id, "chat", cr);
-    RouteOutcome out = s.router_->route(cr, *s.blocking_);
+    RouteOutcome out = s.router_->route(cr, *s.routing_);
     int status = 200;
     switch (out.kind) {
       case RouteOutcome::Kind::provider:
@@ -202,7 +202,7 @@ struct Service::Routes {
     if (cr.stream) return stream(cr, id, completion_id, created, res, t0);
     set_current_request_id(id);
     journal_request(id, "openai", cr);
-    RouteOutcome out = s.router_->route(cr, *s.blocking_);
+    RouteOutcome out = s.router_->route(cr, *s.routing_);
     int status = 200;
     if (out.kind == RouteOutcome::Kind::provider || out.kind == RouteOutcome::Kind::cache)
       send_json(res, 200, openai_completion(out, completion_id, created));
@@ -532,7 +532,10 @@ bool Service::start(std::string* error) {
     owned_transport_ = std::make_unique<WireTransport>(upstream);
     transport_ = owned_transport_.get();
   }
+  // Routing is synchronous: each attempt's call runs on the request's own
+  // thread (no hand-off to the loop and back, docs/BENCHMARKS.md).
   blocking_ = std::make_unique<BlockingOverAsync>(*transport_);
+  routing_ = owned_transport_ ? &owned_transport_->on_calling_thread() : blocking_.get();
 
   if (!parse_listen(options_.listen, &host_, &port_)) return fail("invalid listen address '" + options_.listen + "' (want host:port)");
   server_ = std::make_unique<httplib::Server>();

@@ -19,7 +19,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -66,6 +65,9 @@ constexpr auto kLoopTaskWait = std::chrono::seconds(10);
 struct Connection {
   Connection(asio::io_context& io, asio::ssl::context* tls_context, size_t max_buffer) : plain(io), buffer(max_buffer) {
     if (tls_context) tls = std::make_unique<TlsStream>(io, *tls_context);
+    // Beast reads as much as the buffer has room for (at least 512 bytes):
+    // room for a whole ordinary answer makes it one recv, not one per 512 bytes.
+    buffer.reserve(kReadChunk);
   }
   Tcp::socket& socket() { return tls ? tls->next_layer().next_layer() : plain; }
   // Runs `f` with the stream the HTTP exchange goes over.
@@ -93,8 +95,13 @@ struct Connection {
   Tcp::socket plain;
   std::unique_ptr<TlsStream> tls;
   beast::flat_buffer buffer;  // bytes read but not parsed; empty between exchanges
+  // Where the parser puts body bytes for the call that holds the connection:
+  // one per connection, so a kept-alive connection's calls allocate none.
+  std::array<char, kReadChunk> chunk;
   SteadyClock::time_point idle_since{};
 };
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 
 // Header values go out with CR, LF and NUL as spaces: a key read from a quoted
 // .env value may hold "\n", and must not start a header of its own.
@@ -127,29 +134,39 @@ std::string target_safe(const std::string& target) {
 
 // What every loop's state shares: options, the TLS context, the idle count.
 struct UpstreamClient::Shared {
-  explicit Shared(UpstreamOptions o) : options(o), tls(asio::ssl::context::tls_client) {
-    SSL_CTX* ctx = tls.native_handle();
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    if (options.tls_verify) {
-      // The system CA store (SSL_CERT_FILE / SSL_CERT_DIR override it, e.g.
-      // for an egress proxy's own CA); the host name is checked per connection.
+  explicit Shared(UpstreamOptions o) : options(o) {}
+
+  // The TLS settings every connection shares, made on the first https call:
+  // loading the system CA store takes tens of milliseconds.
+  asio::ssl::context& tls() {
+    std::call_once(tls_once, [this] {
+      tls_context.emplace(asio::ssl::context::tls_client);
+      SSL_CTX_set_min_proto_version(tls_context->native_handle(), TLS1_2_VERSION);
       ErrorCode ignored;
-      tls.set_default_verify_paths(ignored);
-      tls.set_verify_mode(asio::ssl::verify_peer);
-    } else {
-      tls.set_verify_mode(asio::ssl::verify_none);
-    }
+      if (options.tls_verify) {
+        // The system CA store (SSL_CERT_FILE / SSL_CERT_DIR override it, e.g.
+        // for an egress proxy's own CA); the host name is checked per connection.
+        tls_context->set_default_verify_paths(ignored);
+        tls_context->set_verify_mode(asio::ssl::verify_peer, ignored);
+      } else {
+        tls_context->set_verify_mode(asio::ssl::verify_none, ignored);
+      }
+    });
+    return *tls_context;
   }
+
   UpstreamOptions options;
-  asio::ssl::context tls;
+  std::once_flag tls_once;
+  std::optional<asio::ssl::context> tls_context;
   std::atomic<size_t> idle{0};
+  std::atomic<bool> closed{false};  // the client is gone: no new call starts
 };
 
 class Call;
 
 // One loop's pool and calls. Touched only on that loop's thread.
-struct UpstreamClient::LoopState {
-  LoopState(asio::io_context& i, std::shared_ptr<Shared> s) : io(i), shared(std::move(s)) {}
+struct UpstreamClient::LoopState : std::enable_shared_from_this<LoopState> {
+  LoopState(asio::io_context& i, std::shared_ptr<Shared> s) : io(i), shared(std::move(s)), deadline_timer(i) {}
   ~LoopState() { close_idle(); }
 
   // An idle connection to `origin` that is young and quiet, or null.
@@ -181,15 +198,37 @@ struct UpstreamClient::LoopState {
   }
   void shut_down();
 
+  // Deadlines: one timer per loop, at the earliest deadline of the calls in
+  // flight (or of calls that ended since: it then fires for nothing and moves
+  // on to the next). A call that starts after another with the same timeout
+  // ends later, so the usual call sets no timer at all: no timerfd_settime
+  // per call, and no cancelled wait left to run when it ends.
+  void watch(SteadyClock::time_point at) {
+    if (at >= armed_for) return;
+    armed_for = at;
+    deadline_timer.expires_at(at);
+    deadline_timer.async_wait([self = shared_from_this()](const ErrorCode& ec) {
+      if (!ec) self->on_deadline();
+    });
+  }
+  // Ends the calls whose deadline passed; watches for the next one.
+  void on_deadline();
+  void stop_watching() {
+    armed_for = SteadyClock::time_point::max();
+    deadline_timer.cancel();
+  }
+
   asio::io_context& io;
   std::shared_ptr<Shared> shared;
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
   std::unordered_set<Call*> active;  // calls started and not finished
   bool closed = false;               // the client is gone: no new call starts
+  asio::steady_timer deadline_timer;
+  SteadyClock::time_point armed_for = SteadyClock::time_point::max();  // max: not armed
 };
 
-// One provider call: a chain of asynchronous steps on one loop, raced by one
-// deadline timer. Handlers hold the call (shared_ptr), so the sockets, the
+// One provider call: a chain of asynchronous steps on one loop, raced by its
+// deadline (watched by the loop's timer). Handlers hold the call (shared_ptr), so the sockets, the
 // parser and the buffers outlive every operation that refers to them.
 class Call : public std::enable_shared_from_this<Call> {
  public:
@@ -202,8 +241,7 @@ class Call : public std::enable_shared_from_this<Call> {
         secret_(std::move(request.secret)),
         on_2xx_(std::move(on_2xx)),
         done_(std::move(done)),
-        deadline_(SteadyClock::now() + std::max(timeout, Millis(1))),
-        timer_(loop_->io) {
+        deadline_(SteadyClock::now() + std::max(timeout, Millis(1))) {
     request_.version(11);
     request_.method_string(request.method);
     request_.target(target_safe(base.prefix + request.path));
@@ -228,7 +266,8 @@ class Call : public std::enable_shared_from_this<Call> {
   }
 
   void start() {
-    if (loop_->closed) return finish_with(TransportError::connect_failed);
+    if (loop_->closed || loop_->shared->closed.load(std::memory_order_relaxed))
+      return finish_with(TransportError::connect_failed);
     loop_->active.insert(this);
     conn_ = loop_->take(origin_);
     if (!conn_) return connect();
@@ -243,21 +282,23 @@ class Call : public std::enable_shared_from_this<Call> {
  private:
   // ---------------------------------------------------------------- deadline
 
+  // The call ends with `timeout` if it is still running at `at`.
   void arm(SteadyClock::time_point at) {
-    ++timer_generation_;
-    timer_.expires_at(at);
-    timer_.async_wait([self = shared_from_this(), generation = timer_generation_](const ErrorCode& ec) {
-      if (ec == asio::error::operation_aborted || generation != self->timer_generation_ || self->finished_) return;
-      self->fail(TransportError::timeout);
-    });
+    watch_until_ = at;
+    loop_->watch(at);
   }
 
+ public:
+  SteadyClock::time_point watch_until() const { return watch_until_; }
+  void expire() { fail(TransportError::timeout); }
+
+ private:
   // ---------------------------------------------------------------- connect
 
   void connect() {
     phase_ = UpstreamPhase::resolve;
     arm(std::min(SteadyClock::now() + options_.connect_timeout, deadline_));
-    conn_ = std::make_unique<Connection>(loop_->io, base_.tls() ? &loop_->shared->tls : nullptr,
+    conn_ = std::make_unique<Connection>(loop_->io, base_.tls() ? &loop_->shared->tls() : nullptr,
                                          options_.max_head_bytes + kReadChunk);
     const std::string host = base_.bare_host();
     ErrorCode ec;
@@ -290,6 +331,9 @@ class Call : public std::enable_shared_from_this<Call> {
     // Without TCP_NODELAY a keep-alive round trip waits ~40 ms for Nagle + delayed ACK.
     ErrorCode ignored;
     conn_->socket().set_option(Tcp::no_delay(true), ignored);
+    // For the synchronous first try of each request write (send()): a full
+    // send buffer must say would_block, not block the loop.
+    conn_->socket().non_blocking(true, ignored);
     arm(deadline_);
     if (!conn_->tls) return send();
     phase_ = UpstreamPhase::tls;
@@ -317,10 +361,23 @@ class Call : public std::enable_shared_from_this<Call> {
 
   void send() {
     phase_ = UpstreamPhase::send;
-    conn_->with_stream([this](auto& stream) {
-      http::async_write(stream, request_,
+    if (conn_->tls) {
+      http::async_write(*conn_->tls, request_,
                         [self = shared_from_this()](const ErrorCode& e, size_t) { self->on_sent(e); });
-    });
+      return;
+    }
+    // Plain TCP: a request nearly always fits the socket's send buffer, so it
+    // is written now, in one sendmsg, rather than through a completion queued
+    // on the loop (a handler and a non-blocking epoll_wait more per call).
+    serializer_.emplace(request_);
+    ErrorCode ec;
+    http::write(conn_->plain, *serializer_, ec);  // the socket is non-blocking (on_connected)
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      http::async_write(conn_->plain, *serializer_,
+                        [self = shared_from_this()](const ErrorCode& e, size_t) { self->on_sent(e); });
+      return;
+    }
+    on_sent(ec);
   }
 
   void on_sent(const ErrorCode& ec) {
@@ -364,7 +421,7 @@ class Call : public std::enable_shared_from_this<Call> {
     result_.status = status;
     for (const auto& field : head) {
       std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : name) c = ascii_lower(c);
       result_.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     to_consumer_ = on_2xx_ && status >= 200 && status < 300;
@@ -375,8 +432,8 @@ class Call : public std::enable_shared_from_this<Call> {
 
   void read_body() {
     auto& body = parser_->get().body();
-    body.data = chunk_.data();
-    body.size = chunk_.size();
+    body.data = conn_->chunk.data();
+    body.size = conn_->chunk.size();
     conn_->with_stream([this](auto& stream) {
       // read_some, not read: a stream's bytes go on as soon as they arrive.
       http::async_read_some(stream, conn_->buffer, *parser_,
@@ -387,8 +444,8 @@ class Call : public std::enable_shared_from_this<Call> {
   void on_body(ErrorCode ec) {
     if (finished_) return;
     if (ec == http::error::need_buffer) ec = {};  // our chunk is full: hand it on, read again
-    const size_t got = chunk_.size() - parser_->get().body().size;
-    if (got > 0 && !deliver(chunk_.data(), got)) return;
+    const size_t got = conn_->chunk.size() - parser_->get().body().size;
+    if (got > 0 && !deliver(conn_->chunk.data(), got)) return;
     if (ec == asio::ssl::error::stream_truncated && parser_->need_eof()) {
       // A body that runs to the end of the connection, over TLS, ended with a
       // plain TCP close (no close_notify), as many servers do.
@@ -458,8 +515,6 @@ class Call : public std::enable_shared_from_this<Call> {
   void finish(AttemptResult r) {
     if (finished_) return;
     finished_ = true;
-    ++timer_generation_;
-    timer_.cancel();
     loop_->active.erase(this);
     scrub_secret(r.body, secret_);
     for (auto& [_, value] : r.headers) scrub_secret(value, secret_);
@@ -478,12 +533,11 @@ class Call : public std::enable_shared_from_this<Call> {
   const SteadyClock::time_point deadline_;
 
   http::request<http::string_body> request_;
-  asio::steady_timer timer_;
-  uint64_t timer_generation_ = 0;
+  std::optional<http::request_serializer<http::string_body>> serializer_;  // plain TCP: the request being written
+  SteadyClock::time_point watch_until_ = SteadyClock::time_point::max();
   std::optional<Tcp::resolver> resolver_;
   std::unique_ptr<Connection> conn_;
   std::optional<Parser> parser_;
-  std::array<char, kReadChunk> chunk_;
 
   UpstreamPhase phase_ = UpstreamPhase::resolve;
   AttemptResult result_;
@@ -494,12 +548,68 @@ class Call : public std::enable_shared_from_this<Call> {
   bool finished_ = false;
 };
 
+void UpstreamClient::LoopState::on_deadline() {
+  armed_for = SteadyClock::time_point::max();
+  const auto now = SteadyClock::now();
+  std::vector<std::shared_ptr<Call>> expired;
+  auto next = SteadyClock::time_point::max();
+  for (Call* c : active) {
+    if (c->watch_until() <= now)
+      expired.push_back(c->shared_from_this());
+    else
+      next = std::min(next, c->watch_until());
+  }
+  if (next != SteadyClock::time_point::max()) watch(next);
+  for (auto& c : expired) c->expire();  // their `done` may start calls: they watch for themselves
+}
+
 void UpstreamClient::LoopState::shut_down() {
   closed = true;
+  stop_watching();
   close_idle();
   std::vector<Call*> calls(active.begin(), active.end());
   for (Call* c : calls) c->abort(TransportError::connection_reset);
 }
+
+// ---------------------------------------------------------------- calling threads
+
+namespace {
+
+// A calling thread's own io_context and pool for one client (call_here).
+struct CallerLoop {
+  explicit CallerLoop(std::shared_ptr<UpstreamClient::Shared> shared)
+      : state(std::make_shared<UpstreamClient::LoopState>(io, std::move(shared))) {}
+  ~CallerLoop() {
+    state->stop_watching();
+    state->close_idle();
+    io.restart();
+    io.poll();  // the handlers the last call left: then no call refers to the state
+  }
+  asio::io_context io{1};
+  std::shared_ptr<UpstreamClient::LoopState> state;  // after io: closed before it
+};
+
+thread_local std::vector<std::unique_ptr<CallerLoop>> t_caller_loops;
+
+// This thread's loop for `shared`'s client; loops of clients that are gone are dropped.
+CallerLoop& caller_loop(const std::shared_ptr<UpstreamClient::Shared>& shared) {
+  CallerLoop* found = nullptr;
+  for (auto it = t_caller_loops.begin(); it != t_caller_loops.end();) {
+    if ((*it)->state->shared == shared) {
+      found = it->get();
+      ++it;
+    } else if ((*it)->state->shared->closed.load(std::memory_order_relaxed)) {
+      it = t_caller_loops.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (found) return *found;
+  t_caller_loops.push_back(std::make_unique<CallerLoop>(shared));
+  return *t_caller_loops.back();
+}
+
+}  // namespace
 
 // ---------------------------------------------------------------- client
 
@@ -509,7 +619,10 @@ UpstreamClient::UpstreamClient(EventLoop& loops, UpstreamOptions options)
 }
 
 UpstreamClient::~UpstreamClient() {
+  shared_->closed = true;
   on_every_loop([](LoopState& s) { s.shut_down(); });
+  // This thread's own pool for the client, if it made calls here.
+  std::erase_if(t_caller_loops, [&](const auto& c) { return c->state->shared == shared_; });
 }
 
 const UpstreamOptions& UpstreamClient::options() const { return shared_->options; }
@@ -518,6 +631,8 @@ size_t UpstreamClient::idle_count() const { return shared_->idle.load(std::memor
 
 void UpstreamClient::close_idle() {
   on_every_loop([](LoopState& s) { s.close_idle(); });
+  for (auto& c : t_caller_loops)
+    if (c->state->shared == shared_) c->state->close_idle();
 }
 
 std::shared_ptr<UpstreamClient::LoopState> UpstreamClient::pick_loop() const {
@@ -540,6 +655,25 @@ void UpstreamClient::call(const BaseUrl& base, UpstreamRequest request, Millis t
     return;
   }
   asio::post(loop->io, [call = std::move(call)] { call->start(); });
+}
+
+void UpstreamClient::call_here(const BaseUrl& base, UpstreamRequest request, Millis timeout, BodyConsumer on_2xx,
+                               UpstreamDone done) {
+  CallerLoop& here = caller_loop(shared_);
+  bool ended = false;
+  auto call = std::make_shared<Call>(here.state, base, std::move(request), timeout, std::move(on_2xx),
+                                     [&ended, done = std::move(done)](AttemptResult r) {
+                                       ended = true;
+                                       done(std::move(r));
+                                     });
+  here.io.restart();
+  call->start();
+  call.reset();
+  // One handler at a time until the call ended. What it leaves queued (its
+  // cancelled deadline timer) runs at the start of this thread's next call,
+  // instead of costing this one a pass through epoll.
+  while (!ended && here.io.run_one() > 0) {
+  }
 }
 
 void UpstreamClient::on_every_loop(const std::function<void(LoopState&)>& fn) {

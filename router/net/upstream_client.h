@@ -71,10 +71,20 @@ class UpstreamClient {
   // `on_2xx` null: a 2xx body is returned in AttemptResult::body.
   void call(const BaseUrl& base, UpstreamRequest request, Millis timeout, BodyConsumer on_2xx, UpstreamDone done);
 
-  // Idle pooled connections over all loops.
+  // Runs one call on the calling thread and returns once it ended (`done` has
+  // run, on this thread). For synchronous callers (today's route handlers):
+  // on a loop, each call would cost a hand-off to the loop's thread and one
+  // back, which measures ~20 µs per call here and far more when a vCPU has
+  // to be woken (docs/BENCHMARKS.md). The thread gets an io_context and a pool
+  // of its own on its first call, kept for its later calls and closed when it
+  // exits. Not from a loop thread: it would hold that loop for the whole call.
+  void call_here(const BaseUrl& base, UpstreamRequest request, Millis timeout, BodyConsumer on_2xx, UpstreamDone done);
+
+  // Idle pooled connections over all loops and calling threads.
   size_t idle_count() const;
-  // Closes every idle connection (so servers and fakes see them go). Waits for
-  // each loop to do it (bounded).
+  // Closes every idle connection of the loops and of the calling thread (so
+  // servers and fakes see them go); other threads' own pools close with them.
+  // Waits for each loop to do it (bounded).
   void close_idle();
   const UpstreamOptions& options() const;
 

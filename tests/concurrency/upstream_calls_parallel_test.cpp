@@ -105,6 +105,45 @@ TEST(UpstreamCallsParallel, ForeignThreadsAndLoopChainsShareTwoLoops) {
   loops.stop();
 }
 
+TEST(UpstreamCallsParallel, CallsHereOnManyThreadsBesideCallsOnTheLoops) {
+  test::LocalProvider w(kGood);
+  net::EventLoop loops(2);
+  loops.start();
+  {
+    net::UpstreamClient client(loops);
+    net::BaseUrl base;
+    ASSERT_TRUE(net::parse_base_url(w.base_url(), &base));
+    constexpr int kThreads = 4, kCalls = 30;
+    std::atomic<int> right{0}, on_loops_right{0};
+    Countdown on_loops(kThreads * kCalls);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kCalls; ++i) {
+          const bool good = (t + i) % 2 == 0;
+          const std::string key = good ? kGood : "sk-bad-here-" + std::to_string(t);
+          bool ended = false;
+          client.call_here(base, request(key), Millis(20'000), nullptr, [&](AttemptResult r) {
+            ended = true;
+            if (r.transport == TransportError::none && r.status == (good ? 200 : 401)) ++right;
+          });
+          EXPECT_TRUE(ended);
+          client.call(base, request(key), Millis(20'000), nullptr, [&, good](AttemptResult r) {
+            if (r.transport == TransportError::none && r.status == (good ? 200 : 401)) ++on_loops_right;
+            on_loops.tick();
+          });
+        }
+        client.close_idle();  // this thread's own pool (and the loops')
+      });
+    }
+    for (auto& th : threads) th.join();
+    ASSERT_TRUE(on_loops.wait());
+    EXPECT_EQ(right.load(), kThreads * kCalls);
+    EXPECT_EQ(on_loops_right.load(), kThreads * kCalls);
+  }
+  loops.stop();
+}
+
 TEST(UpstreamCallsParallel, StreamsFromManyThreadsDeliverTheirOwnDeltas) {
   test::LocalProvider w(kGood);
   net::EventLoop loops(2);

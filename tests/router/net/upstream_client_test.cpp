@@ -356,5 +356,42 @@ TEST(UpstreamClient, DestroyingTheClientEndsCallsInFlightExactlyOnce) {
   EXPECT_EQ(ends.load(), 1);
 }
 
+TEST(UpstreamClient, ACallHereEndsBeforeItReturnsOnTheCallingThreadWithAPoolOfItsOwn) {
+  RawProvider provider(answer_all(kOk));
+  ClientOnLoop c;
+  const BaseUrl base = base_of(provider.base_url());
+  for (int i = 0; i < 3; ++i) {
+    bool ended = false;
+    std::thread::id on;
+    c.client->call_here(base, post("sk-proj-1234"), 5s, nullptr, [&](AttemptResult r) {
+      ended = true;
+      on = std::this_thread::get_id();
+      EXPECT_EQ(r.status, 200);
+    });
+    EXPECT_TRUE(ended) << i;
+    EXPECT_EQ(on, std::this_thread::get_id());
+    EXPECT_EQ(c.client->idle_count(), 1u) << i;
+  }
+  EXPECT_EQ(provider.accepted(), 1) << "the thread's own keep-alive connection, reused";
+  c.client->close_idle();  // the loops' pools and this thread's
+  EXPECT_EQ(c.client->idle_count(), 0u);
+  EXPECT_TRUE(provider.wait_closed(1));
+}
+
+TEST(UpstreamClient, ACallHereIsBoundedByItsDeadlineToo) {
+  RawProvider silent([](RawProvider& p, int fd, int) {
+    p.read_request(fd);
+    RawProvider::drain(fd);
+  });
+  ClientOnLoop c;
+  AttemptResult result;
+  const auto t0 = SteadyClock::now();
+  c.client->call_here(base_of(silent.base_url()), post("sk-proj-1234"), 200ms, nullptr,
+                      [&](AttemptResult r) { result = std::move(r); });
+  EXPECT_EQ(result.transport, TransportError::timeout);
+  EXPECT_GE(SteadyClock::now() - t0, 200ms);
+  EXPECT_LT(SteadyClock::now() - t0, 5s);
+}
+
 }  // namespace
 }  // namespace keyward::net::test
