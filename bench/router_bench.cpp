@@ -31,12 +31,12 @@ using SteadyClock = std::chrono::steady_clock;
 const char* kGood = "sk-proj-GOOD-FFF-0123";
 
 struct Fixture {
-  fakes::OffsetClock fake_clock;
+  OffsetClock fake_clock;
   std::unique_ptr<fakes::World> world;
   RealClock clock;
 
   Fixture() {
-    fakes::Field root{YAML::Load(R"(
+    YamlField root{YAML::Load(R"(
 providers:
   - {name: groq, kind: groq, keys: {sk-proj-GOOD-FFF-0123: valid}, max_threads: 16, keep_alive_timeout_s: 30}
   - {name: gemini, kind: gemini, max_threads: 16, keep_alive_timeout_s: 30}

@@ -49,12 +49,12 @@ constexpr int kRounds = 3;
 constexpr int kIterations = 400;
 
 struct Fixture {
-  fakes::OffsetClock fake_clock;
+  OffsetClock fake_clock;
   std::unique_ptr<fakes::World> world;
   std::string body;
 
   Fixture() {
-    fakes::Field root{YAML::Load(R"(
+    YamlField root{YAML::Load(R"(
 providers:
   - {name: openai, kind: openai, keys: {sk-proj-GOOD-FFF-0123: valid}, default_key_state: invalid,
      max_threads: 16, keep_alive_timeout_s: 30}

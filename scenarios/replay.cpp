@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes/schema.h"
+#include "base/yaml_reader.h"
 #include "router/core/config.h"
 #include "scenarios/emit.h"
 #include "scenarios/scenario.h"
@@ -778,7 +778,7 @@ ReplayResult replay_journal(std::istream& in, const ReplayOptions& o) {
   }
   try {
     parse_scenario(r.yaml, "replay");
-  } catch (const fakes::SchemaError& e) {
+  } catch (const SchemaError& e) {
     r.error = std::string("internal error: the replayed scenario does not load: ") + e.what();
     return r;
   }

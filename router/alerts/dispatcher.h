@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "router/alerts/channel.h"
-#include "router/core/clock.h"
+#include "base/clock.h"
 #include "router/store/outbox.h"
 
 namespace keyward::alerts {

@@ -4,6 +4,11 @@
 #include <cstdio>
 #include <set>
 
+#include "base/escape.h"
+#include "base/fnv1a.h"
+#include "base/utc_time.h"
+#include "base/utf8.h"
+
 namespace keyward {
 
 // ------------------------------------------------------------ enum names ----
@@ -91,59 +96,16 @@ std::string one_line(std::string_view text, size_t max_bytes) {
     }
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (out.size() > max_bytes) {
-    size_t cut = max_bytes;
-    // Never cut inside a UTF-8 sequence: back up over continuation bytes.
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-    out += "...";
-  }
-  return out;
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char ch : text) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
-
-std::string telegram_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char ch : text) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
+  return utf8_truncate(out, max_bytes);
 }
 
 std::string make_alert_id(const std::string& scope, AlertKind kind, const std::string& dedup_subject) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&h](std::string_view s) {
-    for (char c : s) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 0x100000001b3ULL;
-    }
-    h ^= 0x1f;  // separator, so ("ab","c") and ("a","bc") differ
-    h *= 0x100000001b3ULL;
-  };
-  mix(scope);
-  mix(to_string(kind));
-  mix(dedup_subject);
+  // Each part ends with a separator byte, so ("ab","c") and ("a","bc") differ.
+  constexpr std::string_view kSeparator("\x1f", 1);
+  uint64_t h = kFnv1aOffsetBasis;
+  for (std::string_view part : {std::string_view(scope), std::string_view(to_string(kind)),
+                                std::string_view(dedup_subject)})
+    h = fnv1a64(kSeparator, fnv1a64(part, h));
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return std::string("kw-") + buf;
@@ -567,8 +529,8 @@ Alert build_emergency(const RouterConfig& config, const Verdict& v, const std::s
   Alert a = finish(d, AlertKind::all_providers_failed, AlertSeverity::emergency, incident_id, "all",
                    emergency_subject(v.cause), kAllChannels, at);
   a.incident_id = incident_id;
-  std::string tg = "🚨 <b>EMERGENCY ALERT</b>\n" + telegram_escape(telegram_headline(v.cause)) + "\n";
-  for (const auto& pv : v.providers) tg += telegram_escape(count_line(pv)) + " ❌\n";
+  std::string tg = "🚨 <b>EMERGENCY ALERT</b>\n" + html_text_escape(telegram_headline(v.cause)) + "\n";
+  for (const auto& pv : v.providers) tg += html_text_escape(count_line(pv)) + " ❌\n";
   tg += "Platform AI is completely down.\nCheck your email for details.";
   a.telegram = tg;
   return a;
@@ -582,11 +544,11 @@ Alert build_reminder(const RouterConfig& config, const IncidentRecord& inc, int 
   d.field("Open since", format_iso8601(inc.opened_at) + " (" + open_for + ")");
   d.field("Cause", inc.cause);
   std::vector<std::string> lines;
-  std::string tg = "🚨 <b>STILL DOWN</b> (" + telegram_escape(open_for) + ")\n";
+  std::string tg = "🚨 <b>STILL DOWN</b> (" + html_text_escape(open_for) + ")\n";
   for (const auto& p : inc.providers) {
     std::string line = p.display_name + ": " + std::to_string(p.keys_failed) + "/" + std::to_string(p.keys_total) +
                        " " + keys_word(p.keys_total);
-    tg += telegram_escape(line) + " ❌\n";
+    tg += html_text_escape(line) + " ❌\n";
     if (!p.last_error.empty()) line += " - \"" + one_line(p.last_error) + "\"";
     lines.push_back(line);
   }
@@ -620,7 +582,7 @@ Alert build_resolved(const RouterConfig& config, const IncidentRecord& inc, cons
     if (s.failing > 0) line += ", " + std::to_string(s.failing) + " still failing";
     if (s.unchecked() > 0) line += ", " + std::to_string(s.unchecked()) + " not checked yet";
     lines.push_back(line);
-    tg += telegram_escape(s.display_name + ": " + std::to_string(s.operational) + "/" +
+    tg += html_text_escape(s.display_name + ": " + std::to_string(s.operational) + "/" +
                           std::to_string(s.keys_total) + " " + keys_word(s.keys_total)) +
           (s.operational > 0 ? " ✅\n" : " ❌\n");
   }
@@ -635,7 +597,7 @@ Alert build_resolved(const RouterConfig& config, const IncidentRecord& inc, cons
   Alert a = finish(d, AlertKind::resolved, AlertSeverity::info, inc.id, "all", "✅ RESOLVED: All AI Keys Restored",
                    kAllChannels, at);
   a.incident_id = inc.id;
-  a.telegram = tg + "Total downtime: " + telegram_escape(downtime) + ".";
+  a.telegram = tg + "Total downtime: " + html_text_escape(downtime) + ".";
   return a;
 }
 

@@ -2,7 +2,7 @@
 // The words of every alert: subjects, plain-text and HTML bodies, the short
 // Telegram form. Pure functions of configuration, events and verdicts, so the
 // wording is tested without any delivery. Provider error text is untrusted:
-// every builder passes it through one_line() and the HTML/Telegram escapers.
+// every builder passes it through one_line() and the escapers of base/escape.h.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,10 +22,6 @@ namespace keyward {
 // on a UTF-8 boundary. Subjects go through this, so "\r\nBcc: x@y" injects
 // nothing.
 std::string one_line(std::string_view text, size_t max_bytes = 400);
-// &, <, >, ", ' escaped: safe in HTML text and attribute values.
-std::string html_escape(std::string_view text);
-// Telegram parse_mode HTML wants only &, < and > escaped.
-std::string telegram_escape(std::string_view text);
 
 // "kw-<16 hex>": FNV-1a 64 of scope, kind and subject. `scope` is the incident
 // id, or for alerts outside an incident the episode ("groq#1@<ISO time>") or

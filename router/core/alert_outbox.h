@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "router/core/clock.h"
+#include "base/clock.h"
 
 namespace keyward {
 

@@ -31,20 +31,11 @@
 #include <type_traits>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "base/escape.h"
+#include "base/utc_time.h"
 #include "router/core/chat_router.h"
 
 namespace keyward::http {
-
-// 2025-11-18T08:00:15.123Z
-std::string format_iso8601_ms(WallTime t);
-
-// Appends `s` as a JSON string literal (quotes included), exactly as
-// nlohmann::json::dump(-1, ' ', false, error_handler_t::replace) writes it:
-// ", \ and control characters escaped (\b \f \n \r \t, else \u00xx), valid
-// UTF-8 copied, each invalid or truncated UTF-8 sequence replaced by U+FFFD.
-void append_json_string(std::string& out, std::string_view s);
 
 // One JSON object built as text. Fields may be added in any order: str()
 // emits them sorted by key, as nlohmann's std::map-backed objects do (a key
@@ -119,11 +110,8 @@ class Journal {
 
   // false (and an error) when the file cannot be opened. Starts the writer.
   bool open(std::string* error);
-  // Adds "time" (ISO with ms) and writes one line.
+  // Adds "time" (ISO with ms) unless `fields` has one, and writes one line.
   void write(WallTime at, JsonFields fields);
-  // The same from a nlohmann object (any field; slower, kept for callers that
-  // have one). "time" is set first, so a "time" field in `fields` wins.
-  void write(WallTime at, nlohmann::json fields);
   // Blocks until every line written before the call is in the file (handed
   // to the OS: readers of the file see it). No-op without a file.
   void flush();
@@ -132,6 +120,7 @@ class Journal {
   // than full_wait). Zero unless the disk stalls.
   uint64_t dropped_lines() const;
   const JournalOptions& options() const { return options_; }
+  // `text` cut to max_message_bytes on a UTF-8 boundary, "..." when cut.
   std::string cut(const std::string& text) const;
 
  private:
@@ -155,11 +144,6 @@ class Journal {
   std::FILE* file_ = nullptr;
   size_t file_bytes_ = 0;
 };
-
-// The request id of the request being routed on this thread ("" outside one),
-// so attempts can be tied to their request without widening the core API.
-void set_current_request_id(std::string id);
-const std::string& current_request_id();
 
 class JournalObserver final : public RouterObserver {
  public:

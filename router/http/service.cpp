@@ -143,7 +143,7 @@ struct Service::Routes {
     RequestError err;
     if (!parse_chat_api(req.body, &cr, &err)) return bad_request(res, "chat", err, false);
     std::string id = new_request_id();
-    set_current_request_id(id);
+    cr.request_id = id;
     journal_request(id, "chat", cr);
     RouteOutcome out = s.router_->route(cr, *s.routing_);
     int status = 200;
@@ -168,7 +168,6 @@ struct Service::Routes {
         break;
     }
     record_outcome(id, "chat", out, status, t0);
-    set_current_request_id("");
   }
 
   // The OpenAI error answer for outcomes without content.
@@ -199,8 +198,8 @@ struct Service::Routes {
     std::string id = new_request_id();
     std::string completion_id = "chatcmpl-kw-" + std::to_string(next_id.load());
     int64_t created = std::chrono::duration_cast<std::chrono::seconds>(s.clock_->wall().time_since_epoch()).count();
+    cr.request_id = id;
     if (cr.stream) return stream(cr, id, completion_id, created, res, t0);
-    set_current_request_id(id);
     journal_request(id, "openai", cr);
     RouteOutcome out = s.router_->route(cr, *s.routing_);
     int status = 200;
@@ -209,7 +208,6 @@ struct Service::Routes {
     else
       status = openai_failure(res, out);
     record_outcome(id, "openai", out, status, t0);
-    set_current_request_id("");
   }
 
   void stream(const ChatRequest& cr, const std::string& id, const std::string& completion_id, int64_t created,
@@ -228,11 +226,9 @@ struct Service::Routes {
     auto bridge = std::make_shared<StreamBridge>();
     // The routing thread owns the request; the HTTP thread only writes.
     std::thread([this, bridge, cr, id] {
-      set_current_request_id(id);
       journal_request(id, "openai_stream", cr);
       RouteOutcome out = s.router_->route(cr, *s.blocking_, bridge.get());
       bridge->finish(std::move(out));
-      set_current_request_id("");
       std::lock_guard lock(s.streams_mu_);
       --s.active_streams_;
       s.streams_cv_.notify_all();

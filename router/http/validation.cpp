@@ -79,7 +79,7 @@ std::vector<KeyValidation> validate_keys(const RouterConfig& config, ProviderTra
   }
   std::vector<KeyValidation> out = std::move(pings->out);  // no completion writes to it any more
   for (size_t i = 0; i < jobs.size(); ++i)
-    out[i].classification = classify(jobs[i].provider->wire, out[i].result, clock.wall());
+    out[i].classification = classify(out[i].result, clock.wall());
   return out;
 }
 

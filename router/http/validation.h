@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "router/core/classifier.h"
-#include "router/core/clock.h"
+#include "base/clock.h"
 #include "router/core/config.h"
 #include "router/core/transport.h"
 

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "base/escape.h"
 #include "router/core/json_limits.h"
 
 namespace keyward::http {
@@ -25,21 +26,6 @@ int int_or(const json& j, const char* key, int def) {
 std::string str_or(const json& j, const char* key, const std::string& def = "") {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : def;
-}
-
-// Appends `s` as a JSON string, byte for byte what nlohmann's
-// dump(-1, ' ', false, replace) writes: printable ASCII without '"' or '\\'
-// is copied as is; anything else goes through nlohmann's serializer.
-void append_json_string(std::string& out, const std::string& s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
-      out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
-      return;
-    }
-  }
-  out += '"';
-  out += s;
-  out += '"';
 }
 
 }  // namespace

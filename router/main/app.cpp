@@ -32,7 +32,7 @@ bool App::start(std::string* error) {
   const Clock& clock = *options_.clock;
   try {
     alert_settings_ = alerts::load_alert_settings(options_.config_yaml, options_.config_source, options_.env);
-  } catch (const ConfigError& e) {
+  } catch (const SchemaError& e) {
     *error = e.what();
     return false;
   }

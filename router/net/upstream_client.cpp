@@ -26,10 +26,9 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>  // boost/asio headers need it first with g++ 12 (Boost 1.74)
 
-#include "router/core/secret.h"
+#include "base/key_mask.h"
 #include "router/net/event_loop.h"
 #include "router/net/upstream_errors.h"
 
@@ -49,7 +48,7 @@ using Parser = http::response_parser<http::buffer_body>;
 
 void scrub_secret(std::string& text, const std::string& secret) {
   if (secret.size() < 4) return;  // too short to be a real key; masking would mangle text
-  const std::string masked = mask_secret(secret);
+  const std::string masked = mask_key(secret);
   for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + masked.size()))
     text.replace(pos, secret.size(), masked);
 }
@@ -221,8 +220,11 @@ struct UpstreamClient::LoopState : std::enable_shared_from_this<LoopState> {
   asio::io_context& io;
   std::shared_ptr<Shared> shared;
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
-  std::unordered_set<Call*> active;  // calls started and not finished
-  bool closed = false;               // the client is gone: no new call starts
+  // Calls started and not finished, as an intrusive list (no allocation per call).
+  Call* active = nullptr;
+  void enlist(Call* c);
+  void delist(Call* c);
+  bool closed = false;  // the client is gone: no new call starts
   asio::steady_timer deadline_timer;
   SteadyClock::time_point armed_for = SteadyClock::time_point::max();  // max: not armed
 };
@@ -259,7 +261,7 @@ class Call : public std::enable_shared_from_this<Call> {
   // still ends exactly once.
   ~Call() {
     if (finished_) return;
-    loop_->active.erase(this);
+    loop_->delist(this);
     AttemptResult r;
     r.transport = TransportError::connection_reset;
     if (done_) done_(std::move(r));
@@ -268,7 +270,7 @@ class Call : public std::enable_shared_from_this<Call> {
   void start() {
     if (loop_->closed || loop_->shared->closed.load(std::memory_order_relaxed))
       return finish_with(TransportError::connect_failed);
-    loop_->active.insert(this);
+    loop_->enlist(this);
     conn_ = loop_->take(origin_);
     if (!conn_) return connect();
     reused_ = true;
@@ -515,7 +517,7 @@ class Call : public std::enable_shared_from_this<Call> {
   void finish(AttemptResult r) {
     if (finished_) return;
     finished_ = true;
-    loop_->active.erase(this);
+    loop_->delist(this);
     scrub_secret(r.body, secret_);
     for (auto& [_, value] : r.headers) scrub_secret(value, secret_);
     UpstreamDone done = std::move(done_);
@@ -535,6 +537,10 @@ class Call : public std::enable_shared_from_this<Call> {
   http::request<http::string_body> request_;
   std::optional<http::request_serializer<http::string_body>> serializer_;  // plain TCP: the request being written
   SteadyClock::time_point watch_until_ = SteadyClock::time_point::max();
+  friend struct UpstreamClient::LoopState;  // its list of active calls
+  Call* prev_active_ = nullptr;
+  Call* next_active_ = nullptr;
+  bool listed_ = false;
   std::optional<Tcp::resolver> resolver_;
   std::unique_ptr<Connection> conn_;
   std::optional<Parser> parser_;
@@ -548,12 +554,31 @@ class Call : public std::enable_shared_from_this<Call> {
   bool finished_ = false;
 };
 
+void UpstreamClient::LoopState::enlist(Call* c) {
+  c->prev_active_ = nullptr;
+  c->next_active_ = active;
+  if (active) active->prev_active_ = c;
+  active = c;
+  c->listed_ = true;
+}
+
+void UpstreamClient::LoopState::delist(Call* c) {
+  if (!c->listed_) return;
+  if (c->prev_active_)
+    c->prev_active_->next_active_ = c->next_active_;
+  else
+    active = c->next_active_;
+  if (c->next_active_) c->next_active_->prev_active_ = c->prev_active_;
+  c->prev_active_ = c->next_active_ = nullptr;
+  c->listed_ = false;
+}
+
 void UpstreamClient::LoopState::on_deadline() {
   armed_for = SteadyClock::time_point::max();
   const auto now = SteadyClock::now();
   std::vector<std::shared_ptr<Call>> expired;
   auto next = SteadyClock::time_point::max();
-  for (Call* c : active) {
+  for (Call* c = active; c; c = c->next_active_) {
     if (c->watch_until() <= now)
       expired.push_back(c->shared_from_this());
     else
@@ -567,7 +592,8 @@ void UpstreamClient::LoopState::shut_down() {
   closed = true;
   stop_watching();
   close_idle();
-  std::vector<Call*> calls(active.begin(), active.end());
+  std::vector<Call*> calls;
+  for (Call* c = active; c; c = c->next_active_) calls.push_back(c);
   for (Call* c : calls) c->abort(TransportError::connection_reset);
 }
 

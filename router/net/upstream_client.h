@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "router/core/classifier.h"
-#include "router/core/clock.h"
 #include "router/net/upstream_url.h"
 
 namespace keyward::net {

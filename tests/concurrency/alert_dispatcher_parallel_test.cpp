@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/utc_time.h"
 #include "router/alerts/dispatcher.h"
 #include "router/store/outbox.h"
 

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/utc_time.h"
 #include "router/core/chat_router.h"
 #include "router/core/env_file.h"
 
@@ -86,7 +87,7 @@ TEST(ChatRouterParallel, EightThreadsRouteWhileTheClockMovesAndTheConfigReloads)
     threads.emplace_back([&, t] {
       NullSink sink;
       for (int i = 0; i < kRequests; ++i) {
-        ChatRequest req{{{"user", "q" + std::to_string(i % 5)}}, {}, {}, (i + t) % 4 == 0};
+        ChatRequest req{{{"user", "q" + std::to_string(i % 5)}}, {}, {}, (i + t) % 4 == 0, ""};
         auto out = router.route(req, transport, req.stream ? &sink : nullptr);
         bool ok = out.kind == RouteOutcome::Kind::provider || out.kind == RouteOutcome::Kind::cache ||
                   out.kind == RouteOutcome::Kind::emergency || out.kind == RouteOutcome::Kind::stream_failed;
@@ -134,7 +135,7 @@ TEST(ChatRouterParallel, AllKeysFailingFromManyThreadsGivesEmergencyVerdicts) {
   for (int t = 0; t < 6; ++t)
     threads.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {
-        auto out = router.route(ChatRequest{{{"user", "unique " + std::to_string(t * 1000 + i)}}, {}, {}, false}, dead);
+        auto out = router.route(ChatRequest{{{"user", "unique " + std::to_string(t * 1000 + i)}}, {}, {}, false, ""}, dead);
         if (out.kind == RouteOutcome::Kind::emergency) ++emergencies;
       }
     });

@@ -46,15 +46,6 @@ namespace {
 using namespace std::chrono_literals;
 using json = nlohmann::json;
 
-class SharedClock final : public fakes::FakeClock {
- public:
-  explicit SharedClock(const SimClock& c) : c_(c) {}
-  fakes::WallTime wall() const override { return c_.wall(); }
-
- private:
-  const SimClock& c_;
-};
-
 double rss_mb() {
   std::ifstream f("/proc/self/statm");
   long pages = 0, resident = 0;
@@ -219,14 +210,13 @@ int run(const Args& args) {
                         : args.work_dir;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  SeededRandom rng(args.seed);
+  Random rng(args.seed);
 
   WallTime start;
   parse_iso8601("2025-11-18T08:00:00Z", &start);
   SimClock clock(start);
-  SharedClock fake_clock(clock);
-  fakes::Field root{YAML::Load(kWorld), "soak-world.yaml", ""};
-  fakes::World world(fakes::parse_world(root), fake_clock);
+  YamlField root{YAML::Load(kWorld), "soak-world.yaml", ""};
+  fakes::World world(fakes::parse_world(root), clock);
   world.start();
   auto* sinks = world.sinks();
 
@@ -320,7 +310,7 @@ int run(const Args& args) {
       switch (rng.below(4)) {
         case 0: p->clear_faults(); break;
         case 1: {
-          fakes::Field f{YAML::Load(kFaults[rng.below(kFaults.size())]), "soak-fault", ""};
+          YamlField f{YAML::Load(kFaults[rng.below(kFaults.size())]), "soak-fault", ""};
           if (p->faults().size() < 3) p->add_fault(fakes::parse_fault_yaml(f));
           break;
         }

@@ -71,11 +71,11 @@ schedules:
 TEST(AlertSettings, UnknownFieldsNameFileLineAndPath) {
   try {
     alert_settings_from_yaml("alerts:\n  email:\n    smtp: x\n", "keyward.yaml");
-    FAIL() << "expected ConfigError";
-  } catch (const ConfigError& e) {
+    FAIL() << "expected SchemaError";
+  } catch (const SchemaError& e) {
     EXPECT_STREQ(e.what(), "keyward.yaml:3: alerts.email.smtp: unknown field 'smtp'");
   }
-  EXPECT_THROW(alert_settings_from_yaml("schedules: {health_check: '25:00'}\n", "k.yaml"), ConfigError);
+  EXPECT_THROW(alert_settings_from_yaml("schedules: {health_check: '25:00'}\n", "k.yaml"), SchemaError);
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ struct StringSink final : StreamSink {
   }
 };
 
-ChatRequest ask(const std::string& text) { return ChatRequest{{{"user", text}}, {}, {}, false}; }
+ChatRequest ask(const std::string& text) { return ChatRequest{{{"user", text}}, {}, {}, false, ""}; }
 
 TEST(ChatRouter, FoundingScenarioEndsInAnEmergencyVerdictAfterSixCalls) {
   SimClock clock(test::at("2025-11-18T08:00:15Z"));

@@ -96,7 +96,7 @@ TEST(Observability, JournalRotatesBySizeKeepingOneGeneration) {
   {
     Journal j(JournalOptions{path, 400, 10, 64});
     ASSERT_TRUE(j.open(nullptr));
-    for (int i = 0; i < 20; ++i) j.write(WallTime{}, {{"type", "x"}, {"i", i}});
+    for (int i = 0; i < 20; ++i) j.write(WallTime{}, JsonFields().add("type", "x").add("i", i));
     EXPECT_EQ(j.recent(100).size(), 10u);
   }
   EXPECT_TRUE(std::filesystem::exists(path + ".1"));

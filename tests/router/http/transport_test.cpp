@@ -43,7 +43,7 @@ providers:
   auto elapsed = std::chrono::steady_clock::now() - t0;
   EXPECT_EQ(r.transport, TransportError::timeout);
   EXPECT_LT(elapsed, std::chrono::milliseconds(2000));
-  EXPECT_EQ(classify(WireKind::openai, r, WallTime{}).cls, ErrorClass::network);
+  EXPECT_EQ(classify(r, WallTime{}).cls, ErrorClass::network);
 }
 
 TEST(Transport, HttpsBaseUrlWithVerificationOffReachesATlsFake) {
