@@ -315,7 +315,7 @@ void ChatRouter::give_up_waiting(RouteSession& s) {
   s.progress_.stop_waiting = true;
 }
 
-RouteOutcome ChatRouter::route(const ChatRequest& request, ProviderTransport& transport, StreamSink* sink) {
+RouteOutcome ChatRouter::route(const ChatRequest& request, BlockingTransport& transport, StreamSink* sink) {
   auto waker = std::make_shared<BlockingWaker>();
   auto s = begin(request, waker);
   for (;;) {
@@ -330,8 +330,8 @@ RouteOutcome ChatRouter::route(const ChatRequest& request, ProviderTransport& tr
         ChatAnswer answer;
         std::optional<CommitTracker> tracker;
         if (sink) tracker.emplace(sink);
-        AttemptResult result =
-            transport.chat(step.provider, step.key, s->request_, step.timeout, &answer, tracker ? &*tracker : nullptr);
+        AttemptResult result = transport.chat_now(step.provider, step.key, s->request_, step.timeout, &answer,
+                                                  tracker ? &*tracker : nullptr);
         complete(*s, result, std::move(answer), tracker && tracker->committed());
         break;
       }

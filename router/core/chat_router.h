@@ -148,7 +148,7 @@ class ChatRouter {
   // The synchronous driver: runs the session to the end on the calling
   // thread. A wait blocks the thread until the probing request records its
   // verdict (that request's call is bounded by its own timeout).
-  RouteOutcome route(const ChatRequest& request, ProviderTransport& transport, StreamSink* sink = nullptr);
+  RouteOutcome route(const ChatRequest& request, BlockingTransport& transport, StreamSink* sink = nullptr);
 
   // Start-up / reload / health-check validation: records one key's ping.
   void record_validation(const std::string& provider, int key_index, const AttemptResult& result);

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "router/http/api.h"
+#include "router/http/blocking_over_async.h"
 #include "router/http/stream_bridge.h"
 #include "router/http/transports.h"
 
@@ -149,7 +150,7 @@ struct Service::Routes {
     std::string id = new_request_id();
     cr.request_id = id;
     journal_request(id, "chat", cr);
-    RouteOutcome out = s.router_->route(cr, *s.transport_);
+    RouteOutcome out = s.router_->route(cr, *s.routing_);
     int status = 200;
     switch (out.kind) {
       case RouteOutcome::Kind::provider:
@@ -205,7 +206,7 @@ struct Service::Routes {
     cr.request_id = id;
     if (cr.stream) return stream(cr, id, completion_id, created, res, t0);
     journal_request(id, "openai", cr);
-    RouteOutcome out = s.router_->route(cr, *s.transport_);
+    RouteOutcome out = s.router_->route(cr, *s.routing_);
     int status = 200;
     if (out.kind == RouteOutcome::Kind::provider || out.kind == RouteOutcome::Kind::cache)
       send_json(res, 200, openai_completion(out, completion_id, created));
@@ -231,7 +232,7 @@ struct Service::Routes {
     // The routing thread owns the request; the HTTP thread only writes.
     std::thread([this, bridge, cr, id] {
       journal_request(id, "openai_stream", cr);
-      RouteOutcome out = s.router_->route(cr, *s.transport_, bridge.get());
+      RouteOutcome out = s.router_->route(cr, *s.blocking_, bridge.get());
       bridge->finish(std::move(out));
       std::lock_guard lock(s.streams_mu_);
       --s.active_streams_;
@@ -557,12 +558,17 @@ bool Service::start(std::string* error) {
   if (options_.transport) {
     transport_ = options_.transport;
   } else {
-    ClientPoolOptions pool;
-    pool.tls_verify = options_.tls_verify;
-    owned_transport_ = std::make_unique<WireTransport>(
-        pool, TransportOptions{config.timeouts.connect, options_.max_provider_body_bytes});
+    net::UpstreamOptions upstream;
+    upstream.tls_verify = options_.tls_verify;
+    upstream.connect_timeout = config.timeouts.connect;
+    upstream.max_body_bytes = options_.max_provider_body_bytes;
+    owned_transport_ = std::make_unique<WireTransport>(upstream);
     transport_ = owned_transport_.get();
   }
+  // Routing is synchronous: each attempt's call runs on the request's own
+  // thread (no hand-off to the loop and back, docs/BENCHMARKS.md).
+  blocking_ = std::make_unique<BlockingOverAsync>(*transport_);
+  routing_ = owned_transport_ ? &owned_transport_->on_calling_thread() : blocking_.get();
 
   if (!parse_listen(options_.listen, &host_, &port_)) return fail("invalid listen address '" + options_.listen + "' (want host:port)");
   server_ = std::make_unique<httplib::Server>();
@@ -613,7 +619,7 @@ void Service::stop() {
   std::unique_lock lock(streams_mu_);
   streams_cv_.wait(lock, [&] { return active_streams_ == 0; });
   // Idle keep-alive connections would hold provider servers (and fakes) open.
-  if (owned_transport_) owned_transport_->pool().clear();
+  if (owned_transport_) owned_transport_->client().close_idle();
   // The journal's writer thread batches lines: readers of the file (the
   // scenario runner, replays) must see every line once stop() returns.
   journal_.flush();

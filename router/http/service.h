@@ -30,6 +30,7 @@ class Server;
 namespace keyward::http {
 
 class WireTransport;
+class BlockingOverAsync;
 
 struct ServiceOptions {
   // Providers, policies, base URLs. Keys come from `env` (applied at start when
@@ -135,6 +136,11 @@ class Service {
   std::unique_ptr<ChatRouter> router_;
   std::unique_ptr<WireTransport> owned_transport_;
   ProviderTransport* transport_ = nullptr;
+  // transport_ for the synchronous route handlers: the owned transport's calls
+  // on the calling thread, or else blocking_. Streams, routed on a thread each,
+  // use blocking_ (calls on the loops, where the pools stay warm).
+  BlockingTransport* routing_ = nullptr;
+  std::unique_ptr<BlockingOverAsync> blocking_;
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<Routes> routes_;
   std::thread server_thread_;

@@ -24,10 +24,10 @@ AttemptResult answer(int status, std::string body) {
 
 // The answer depends only on the call number: auth failures, rate limits,
 // outages, network errors and successes interleave across threads.
-class ScriptedTransport final : public ProviderTransport {
+class ScriptedTransport final : public BlockingTransport {
  public:
   std::atomic<uint64_t> calls{0};
-  AttemptResult chat(const ProviderConfig& p, const KeyConfig& k, const ChatRequest&, Millis, ChatAnswer* a,
+  AttemptResult chat_now(const ProviderConfig& p, const KeyConfig& k, const ChatRequest&, Millis, ChatAnswer* a,
                      StreamSink* sink) override {
     uint64_t n = calls.fetch_add(1) + k.index;
     switch (n % 7) {
@@ -46,7 +46,7 @@ class ScriptedTransport final : public ProviderTransport {
         return answer(200, "{}");
     }
   }
-  AttemptResult list_models(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
+  AttemptResult list_models_now(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
     return answer(200, R"({"data":[]})");
   }
 };
@@ -122,12 +122,12 @@ TEST(ChatRouterParallel, AllKeysFailingFromManyThreadsGivesEmergencyVerdicts) {
   SimClock clock(start);
   CountingObserver obs;
   ChatRouter router(keyed("GROQ_API_KEY_1=sk-1\nGROQ_API_KEY_2=sk-2\n"), clock, &obs);
-  struct Dead final : ProviderTransport {
-    AttemptResult chat(const ProviderConfig&, const KeyConfig&, const ChatRequest&, Millis, ChatAnswer*,
+  struct Dead final : BlockingTransport {
+    AttemptResult chat_now(const ProviderConfig&, const KeyConfig&, const ChatRequest&, Millis, ChatAnswer*,
                        StreamSink*) override {
       return answer(401, R"({"error":{"message":"Invalid API Key","code":"invalid_api_key"}})");
     }
-    AttemptResult list_models(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
+    AttemptResult list_models_now(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
       return answer(401, "{}");
     }
   } dead;

@@ -48,15 +48,15 @@ class GateObserver final : public RouterObserver {
   std::vector<PoolEventKind> kinds_;
 };
 
-class AnswerTransport final : public ProviderTransport {
+class AnswerTransport final : public BlockingTransport {
  public:
-  AttemptResult chat(const ProviderConfig& p, const KeyConfig& k, const ChatRequest&, Millis, ChatAnswer* answer,
+  AttemptResult chat_now(const ProviderConfig& p, const KeyConfig& k, const ChatRequest&, Millis, ChatAnswer* answer,
                      StreamSink*) override {
     if (p.name == "groq" && k.index == 1) return test::groq_401();
     answer->content = "hi";
     return test::ok_200();
   }
-  AttemptResult list_models(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
+  AttemptResult list_models_now(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
     return test::ok_200();
   }
 };

@@ -14,10 +14,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class Scripted final : public ProviderTransport {
+class Scripted final : public BlockingTransport {
  public:
   std::atomic<bool> healthy{false};
-  AttemptResult chat(const ProviderConfig& p, const KeyConfig&, const ChatRequest&, Millis, ChatAnswer* a,
+  AttemptResult chat_now(const ProviderConfig& p, const KeyConfig&, const ChatRequest&, Millis, ChatAnswer* a,
                      StreamSink*) override {
     if (healthy) {
       a->content = "hi";
@@ -25,7 +25,7 @@ class Scripted final : public ProviderTransport {
     }
     return p.name == "gemini" ? keyward::test::gemini_400_invalid() : keyward::test::groq_401();
   }
-  AttemptResult list_models(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
+  AttemptResult list_models_now(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
     return keyward::test::ok_200();
   }
 };

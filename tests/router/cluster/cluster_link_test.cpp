@@ -15,13 +15,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class AuthFails final : public ProviderTransport {
+class AuthFails final : public BlockingTransport {
  public:
-  AttemptResult chat(const ProviderConfig& p, const KeyConfig&, const ChatRequest&, Millis, ChatAnswer*,
+  AttemptResult chat_now(const ProviderConfig& p, const KeyConfig&, const ChatRequest&, Millis, ChatAnswer*,
                      StreamSink*) override {
     return p.name == "gemini" ? keyward::test::gemini_400_invalid() : keyward::test::groq_401();
   }
-  AttemptResult list_models(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
+  AttemptResult list_models_now(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
     return keyward::test::ok_200();
   }
 };

@@ -11,17 +11,17 @@ namespace keyward {
 namespace {
 
 // Key 2 of Groq is dead; every other key answers.
-class OneDeadKey final : public ProviderTransport {
+class OneDeadKey final : public BlockingTransport {
  public:
   std::map<int, int> calls;  // Groq key index -> calls
-  AttemptResult chat(const ProviderConfig& p, const KeyConfig& k, const ChatRequest&, Millis, ChatAnswer* answer,
+  AttemptResult chat_now(const ProviderConfig& p, const KeyConfig& k, const ChatRequest&, Millis, ChatAnswer* answer,
                      StreamSink*) override {
     if (p.name == "groq") calls[k.index]++;
     if (p.name == "groq" && k.index == 2) return test::groq_401();
     answer->content = "hi";
     return test::ok_200();
   }
-  AttemptResult list_models(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
+  AttemptResult list_models_now(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
     return test::ok_200();
   }
 };
