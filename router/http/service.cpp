@@ -554,6 +554,7 @@ bool Service::start(std::string* error) {
   for (auto* o : options_.extra_observers)
     if (o) fanout_->observers.push_back(o);
   router_ = std::make_unique<ChatRouter>(config, *clock_, fanout_.get());
+  KeyFilter start_filter = options_.router_built ? options_.router_built(*router_) : nullptr;
 
   if (options_.transport) {
     transport_ = options_.transport;
@@ -591,7 +592,7 @@ bool Service::start(std::string* error) {
 
   if (options_.validate_on_start) {
     log("INFO: Validating API keys...");
-    auto results = validate_keys(config, *transport_, *clock_, options_.validation_parallelism);
+    auto results = validate_keys(config, *transport_, *clock_, options_.validation_parallelism, start_filter);
     record_validations(results);
     for (const auto& line : validation_summary_lines(config, results)) log(line);
   } else {
@@ -697,6 +698,7 @@ json Service::status_json() {
   in.stats = stats_.to_json();
   json doc = status_document(in);
   if (options_.store_status) doc["store"] = options_.store_status();
+  if (options_.status_extras) doc.update(options_.status_extras());
   doc["journal"] = journal_.status_json();
   return doc;
 }

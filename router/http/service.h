@@ -62,6 +62,7 @@ struct ServiceOptions {
   std::function<nlohmann::json()> incident_status;  // "incident" in /api/status; default {"state":"none"}
   std::function<nlohmann::json()> channels_status;  // "channels" in /api/status; default {}
   std::function<nlohmann::json()> store_status;     // "store" in /api/status (state ok|degraded, reason); default none
+  std::function<nlohmann::json()> status_extras;    // more top-level members of /api/status (cluster mode); default none
   std::function<std::string(const nlohmann::json&)> render_dashboard;  // /dashboard; default: JSON in <pre>
   std::function<void(const std::string&)> log;      // every log line; default: stdout
   // Where SIGHUP and POST /admin/reload get a fresh configuration with keys
@@ -74,6 +75,10 @@ struct ServiceOptions {
   std::function<void()> validation_finished;
   // After a reload swapped in a new key set, before its keys are recorded.
   std::function<void(const RouterConfig&)> reloaded;
+  // Once start() has built the router, before start-up validation and before
+  // serving (cluster mode attaches its link and learns the cluster's state
+  // here). Returns the keys the start-up validation still pings (null: all).
+  std::function<KeyFilter(ChatRouter&)> router_built;
   // Replaces the HTTP transports (benchmarks, tests); not owned.
   ProviderTransport* transport = nullptr;
 };

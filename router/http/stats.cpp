@@ -64,6 +64,14 @@ const std::array<StatDef, kStatCount>& stat_defs() {
        {}},
       {Stat::alerts_spilled, "keyward_alerts_spilled", "gauge",
        "Alerts held in memory only (still delivered) because the store cannot write", {}},
+      {Stat::cluster_degraded, "keyward_cluster_degraded", "gauge",
+       "1 while this replica cannot reach Redis and serves on its own state (cluster mode)", {}},
+      {Stat::cluster_published, "keyward_cluster_published_total", "counter",
+       "Key and provider facts this replica wrote to Redis and published", {}},
+      {Stat::cluster_applied, "keyward_cluster_applied_total", "counter",
+       "Facts from other replicas applied to this replica's pool and incidents", {}},
+      {Stat::cluster_degradations, "keyward_cluster_degraded_total", "counter",
+       "Times this replica lost Redis (alerts from then on may repeat another replica's)", {}},
   }};
   return defs;
 }

@@ -32,8 +32,12 @@ enum class Stat {
   // Sampled from their owners (see Stats::add_sampler):
   store_write_errors,  // failed batch writes of the alert store (SQLITE_FULL, I/O error, read-only)
   alerts_spilled,      // gauge: alerts held in memory only because the store cannot write
+  cluster_degraded,      // gauge: 1 while this replica cannot reach Redis (cluster mode)
+  cluster_published,     // key and provider facts this replica wrote to Redis
+  cluster_applied,       // facts from other replicas applied here
+  cluster_degradations,  // times this replica lost Redis
 };
-constexpr size_t kStatCount = 13;
+constexpr size_t kStatCount = 17;
 
 struct StatDef {
   Stat id;
