@@ -13,6 +13,7 @@
 
 #include "fakes/util.h"
 #include "router/core/env_file.h"
+#include "scenarios/expectations.h"
 #include "scenarios/external_router.h"
 #include "scenarios/router_under_test.h"
 
@@ -535,8 +536,8 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
     // ones a moment to arrive when the scenario counts them.
     bool counts_alerts = false;
     for (const auto& x : scenario.expectations)
-      counts_alerts = counts_alerts || x.kind == Expectation::Kind::alerts ||
-                      (x.kind == Expectation::Kind::invariant && x.invariant == "one_alert_per_kind");
+      counts_alerts = counts_alerts || x.kind == Expectation::Kind::alerts;
+    counts_alerts = counts_alerts || checker_applies(scenario, "one_alert_per_kind");
     // Its dispatcher sends as soon as an alert is queued: wait until the
     // sinks have been quiet for 250 ms (at most 3 s).
     auto received = [&] {
