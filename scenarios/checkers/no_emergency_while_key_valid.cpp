@@ -21,20 +21,22 @@ class NoEmergencyWhileKeyValid final : public Checker {
   }
 
   CheckVerdict check(const Scenario& s, const RunRecord& run) const override {
-    auto usable = usable_keys_before_events(s);
+    auto usable = usable_keys_before_events(s, false);
+    auto usable_for_streams = usable_keys_before_events(s, true);
     auto windows = out_windows(s, run);
     Violations v;
     for (const auto& req : run.requests) {
-      if (answer_source(req) != "emergency" || req.event >= usable.size()) continue;
+      if (answer_source(req) != "emergency" || req.event >= s.timeline.size()) continue;
+      bool stream = s.timeline[req.event].request.stream;
       std::vector<std::string> skipped;
-      for (const auto& k : usable[req.event]) {
+      for (const auto& k : (stream ? usable_for_streams : usable)[req.event]) {
         bool out = false;
         for (const auto& w : windows) out = out || covers(w, k.provider, k.index, req.at);
         if (!out) skipped.push_back(k.label());
       }
       if (skipped.empty()) continue;
-      std::string line =
-          req.event < s.timeline.size() ? ", YAML line " + std::to_string(s.timeline[req.event].line) : "";
+      int yaml_line = s.timeline[req.event].line;
+      std::string line = yaml_line > 0 ? ", YAML line " + std::to_string(yaml_line) : "";
       v.add(offset_label(req.at) + " emergency answer (status " + std::to_string(req.status) + line +
             ") while usable and not out of service: " + skipped.front() +
             (skipped.size() > 1 ? " and " + std::to_string(skipped.size() - 1) + " more" : ""));

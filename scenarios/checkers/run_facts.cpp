@@ -1,6 +1,9 @@
 #include "scenarios/checkers/run_facts.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 
 #include "router/core/env_file.h"
 #include "scenarios/expectations.h"
@@ -104,6 +107,78 @@ std::string incident_of(const RunRecord& run, const AlertRecord& a) {
     return id && id->is_string() ? id->get<std::string>() : "";
   }
   return open_incident_id(*st);
+}
+
+std::vector<IncidentSpan> incident_spans(const Scenario& s, const RunRecord& run) {
+  std::map<std::string, IncidentSpan> spans;
+  auto note = [&](const nlohmann::json* inc, bool resolved) {
+    if (!inc || !inc->is_object() || !inc->contains("id") || !(*inc)["id"].is_string()) return;
+    IncidentSpan& span = spans[(*inc)["id"].get<std::string>()];
+    span.id = (*inc)["id"].get<std::string>();
+    journal_offset(*inc, "opened_at", s, &span.opened);
+    Millis at;
+    if (resolved && journal_offset(*inc, "resolved_at", s, &at)) span.resolved = at;
+  };
+  for (const auto& [t, st] : run.statuses) {
+    if (!open_incident_id(st).empty()) note(json_at(st, "incident"), false);
+    note(json_at(st, "incident.last_resolved"), true);
+  }
+  std::vector<IncidentSpan> out;
+  for (auto& [id, span] : spans) out.push_back(std::move(span));
+  std::sort(out.begin(), out.end(), [](const IncidentSpan& a, const IncidentSpan& b) { return a.opened < b.opened; });
+  return out;
+}
+
+AlertFacts alert_facts(const Scenario& s, const AlertRecord& a) {
+  AlertFacts f;
+  auto at = [&](const std::string& iso) {
+    WallTime t;
+    if (parse_iso8601(iso, &t)) f.raised = std::chrono::duration_cast<Millis>(t - s.start_at);
+  };
+  // The alert's plain text: "Name: value" lines (router/core/alert_messages.cpp).
+  auto read_fields = [&](const std::string& text) {
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string::npos) end = text.size();
+      std::string line = text.substr(pos, end - pos);
+      pos = end + 1;
+      if (line.rfind("Time: ", 0) == 0 && !f.raised) at(line.substr(6));
+      if (line.rfind("Incident: ", 0) == 0 && f.incident.empty()) f.incident = line.substr(10);
+      if (line.rfind("Provider: ", 0) == 0 && f.provider.empty()) f.provider = line.substr(10);
+      if (line.rfind("Key ID: ", 0) == 0 && f.key == 0) {
+        auto k = line.find(" Key ", 7);
+        if (k != std::string::npos) f.key = std::atoi(line.c_str() + k + 5);
+      }
+    }
+  };
+  if (a.channel == "webhook") {
+    auto j = nlohmann::json::parse(a.text, nullptr, false);
+    if (!j.is_object()) return f;
+    if (j.contains("body") && j["body"].is_string()) read_fields(j["body"].get<std::string>());
+    if (j.contains("created_at") && j["created_at"].is_string()) {
+      f.raised.reset();
+      at(j["created_at"].get<std::string>());
+    }
+    if (j.contains("incident_id") && j["incident_id"].is_string()) f.incident = j["incident_id"].get<std::string>();
+  } else if (a.channel == "email") {
+    read_fields(a.text);
+  }
+  return f;
+}
+
+std::vector<KeyAnswer> key_answers(const Scenario& s, const RunRecord& run) {
+  std::vector<KeyAnswer> out;
+  for (const auto& j : run.router_journal) {
+    std::string type = j.value("type", "");
+    bool ok = type == "key_validated" || type == "key_recovered" ||
+              ((type == "attempt" || type == "validation") && j.value("class", "") == "ok");
+    Millis at;
+    if (ok && journal_offset(j, "time", s, &at)) out.push_back({j.value("provider", ""), j.value("key_id", 0), at});
+  }
+  for (const auto& c : run.calls)
+    if (c.status == 200) out.push_back({c.provider, c.key_index, c.at});
+  return out;
 }
 
 namespace {

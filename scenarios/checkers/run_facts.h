@@ -4,6 +4,7 @@
 // which incident a status snapshot or an alert belongs to, and the raw
 // secrets a scenario hands out.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,6 +55,39 @@ std::string incident_of(const RunRecord& run, const AlertRecord& a);
 
 // "open" id of a status snapshot ("" when none is open).
 std::string open_incident_id(const nlohmann::json& status);
+
+// An incident as the status snapshots show it (`incident` while open,
+// `incident.last_resolved` after): when it opened and, if it did, resolved.
+// Second precision, as the status reports them.
+struct IncidentSpan {
+  std::string id;
+  Millis opened{0};
+  std::optional<Millis> resolved;
+  bool contains(Millis t) const { return t >= opened && (!resolved || t < *resolved); }
+};
+// Every incident any snapshot shows, by opening time.
+std::vector<IncidentSpan> incident_spans(const Scenario& s, const RunRecord& run);
+
+// What an alert says about itself: when it was raised and the incident it
+// belongs to. The webhook's JSON has created_at and incident_id; an email's
+// text has "Time:" and "Incident:" fields; Telegram messages say neither.
+// Raised may be long before delivery: an outbox retries while a channel is down.
+struct AlertFacts {
+  std::optional<Millis> raised;  // second precision
+  std::string incident;          // "" when the alert names none
+  std::string provider;          // the "Provider:" field: a display name ("Groq"); "" when none
+  int key = 0;                   // N of the "Key ID: Groq Key N" field; 0 when none
+};
+AlertFacts alert_facts(const Scenario& s, const AlertRecord& a);
+
+// When a key answered successfully: by the router's journal (an ok attempt
+// or validation, key_validated, key_recovered) and by the fakes (a 200).
+struct KeyAnswer {
+  std::string provider;
+  int key = 0;  // N of <PROVIDER>_API_KEY_N
+  Millis at{0};
+};
+std::vector<KeyAnswer> key_answers(const Scenario& s, const RunRecord& run);
 
 // Every raw secret the scenario hands to the router or the fakes: the values
 // of its .env's key, token and password variables (also those its timeline

@@ -85,8 +85,10 @@ class WellFormedResponses final : public Checker {
       else
         problem = openai_problem(r.status, r.json);
       if (problem.empty()) continue;
-      v.add(offset_label(r.at) + " " + spec.api + (spec.stream ? " stream" : "") + " request (YAML line " +
-            std::to_string(s.timeline[r.event].line) + "): " + problem + ": " + r.body.substr(0, 160));
+      int line = s.timeline[r.event].line;
+      v.add(offset_label(r.at) + " " + spec.api + (spec.stream ? " stream" : "") + " request" +
+            (line > 0 ? " (YAML line " + std::to_string(line) + ")" : "") + ": " + problem + ": " +
+            r.body.substr(0, 160));
     }
     return v.verdict("every answer a success, the emergency answer or a JSON error, in the documented shape");
   }

@@ -19,29 +19,18 @@ struct WorldProvider {
     auto it = keys.find(key);
     return it == keys.end() ? default_state : it->second;
   }
-  bool usable(const std::string& key) const {
+  bool usable(const std::string& key, bool streaming) const {
     if (limited || state(key) != fakes::KeyState::valid) return false;
     for (const auto& f : faults) {
-      // Stream faults act after the first byte, when no failover (and no
-      // emergency answer) is possible any more: they do not make a key unusable.
-      bool fails_plain_answers = f.fault && f.fault->fails_answer() && !f.fault->streaming_only();
-      if (fails_plain_answers && (f.scope.key.empty() || f.scope.key == key)) return false;
+      bool hits = f.fault && f.fault->fails_answer() && (streaming || !f.fault->streaming_only());
+      if (hits && (f.scope.key.empty() || f.scope.key == key)) return false;
     }
     return true;
   }
 };
 
-RouterConfig base_config(const Scenario& s) {
-  if (s.config_yaml.empty()) return default_config();
-  try {
-    return load_config_yaml(s.config_yaml, "router.config");
-  } catch (const ConfigError&) {
-    return default_config();  // the loader reported it already
-  }
-}
-
 std::vector<UsableKey> usable_now(const RouterConfig& base, const EnvMap& env,
-                                  const std::map<std::string, WorldProvider>& world) {
+                                  const std::map<std::string, WorldProvider>& world, bool streaming) {
   RouterConfig cfg = base;
   apply_env(cfg, env, {});
   std::vector<UsableKey> out;
@@ -51,15 +40,24 @@ std::vector<UsableKey> usable_now(const RouterConfig& base, const EnvMap& env,
     // No fake of that name: the router would call the real internet (or nothing).
     if (w == world.end() || env.count(p.env_prefix + "_BASE_URL")) continue;
     for (const auto& k : p.keys)
-      if (w->second.usable(k.secret)) out.push_back({p.name, k.index});
+      if (w->second.usable(k.secret, streaming)) out.push_back({p.name, k.index});
   }
   return out;
 }
 
 }  // namespace
 
-std::vector<std::vector<UsableKey>> usable_keys_before_events(const Scenario& s) {
-  RouterConfig base = base_config(s);
+RouterConfig scenario_router_config(const Scenario& s) {
+  if (s.config_yaml.empty()) return default_config();
+  try {
+    return load_config_yaml(s.config_yaml, "router.config");
+  } catch (const ConfigError&) {
+    return default_config();  // the loader reported it already
+  }
+}
+
+std::vector<std::vector<UsableKey>> usable_keys_before_events(const Scenario& s, bool streaming) {
+  RouterConfig base = scenario_router_config(s);
   std::map<std::string, WorldProvider> world;
   for (const auto& p : s.world.providers) {
     WorldProvider w;
@@ -74,7 +72,7 @@ std::vector<std::vector<UsableKey>> usable_keys_before_events(const Scenario& s)
   std::vector<std::vector<UsableKey>> out;
   out.reserve(s.timeline.size() + 1);
   for (const auto& e : s.timeline) {
-    out.push_back(usable_now(base, active, world));
+    out.push_back(usable_now(base, active, world, streaming));
     auto w = world.find(e.provider);
     switch (e.kind) {
       case Event::Kind::key_state:
@@ -102,7 +100,7 @@ std::vector<std::vector<UsableKey>> usable_keys_before_events(const Scenario& s)
         break;
     }
   }
-  out.push_back(usable_now(base, active, world));
+  out.push_back(usable_now(base, active, world, streaming));
   return out;
 }
 

@@ -5,9 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "router/core/config.h"
 #include "scenarios/scenario.h"
 
 namespace keyward::scenarios {
+
+// The router's configuration the scenario describes (its router.config, or
+// the default one), before any .env is applied.
+RouterConfig scenario_router_config(const Scenario& s);
 
 // A router key (N of <PROVIDER>_API_KEY_N in the active .env) the world
 // would answer successfully.
@@ -18,10 +23,12 @@ struct UsableKey {
 };
 
 // The usable router keys before timeline event i runs ([i]), and at the end
-// ([timeline.size()]). Conservative: a key is not counted when any fault that
-// fails plain answers (Fault::fails_answer, not a streams-only one) may hit it,
-// whatever its first/every/probability, when its provider has request
+// ([timeline.size()]), for plain requests or for streaming ones.
+// Conservative: a key is not counted when any fault that fails the answer
+// (Fault::fails_answer) may hit such a request, whatever its
+// first/every/probability — a streams-only fault hits streams, and may do so
+// before the router sent the client a byte —, when its provider has request
 // limits, or when the scenario overrides its provider's base URL.
-std::vector<std::vector<UsableKey>> usable_keys_before_events(const Scenario& s);
+std::vector<std::vector<UsableKey>> usable_keys_before_events(const Scenario& s, bool streaming = false);
 
 }  // namespace keyward::scenarios
