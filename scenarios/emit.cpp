@@ -23,16 +23,9 @@ bool special_word(const std::string& s) {
   return false;
 }
 
+// Milliseconds only when there are some: 2025-11-18T08:00:00Z, 2025-11-18T08:00:00.250Z.
 std::string iso(WallTime t) {
-  auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  std::string s = format_iso8601(secs);
-  auto ms = std::chrono::duration_cast<Millis>(t - secs).count();
-  if (ms != 0 && !s.empty() && s.back() == 'Z') {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(ms));
-    s.insert(s.size() - 1, buf);
-  }
-  return s;
+  return t == std::chrono::floor<std::chrono::seconds>(t) ? format_iso8601(t) : format_iso8601_ms(t);
 }
 
 // A YAML flow text (as the loader's dump() or yaml-cpp writes it) re-emitted
@@ -182,14 +175,13 @@ void emit_provider(std::ostringstream& out, const Scenario& s, size_t index) {
   if (p.error_variant != d.error_variant) out << "      error_variant: " << p.error_variant << "\n";
   if (p.rate_limited_retry_s != d.rate_limited_retry_s)
     out << "      rate_limited_retry_s: " << p.rate_limited_retry_s << comment_at(s, path + "rate_limited_retry_s") << "\n";
-  if (p.seed != fakes::derive_seed(world_seed, p.name)) out << "      seed: " << p.seed << "\n";
+  if (p.seed != Random::derive(world_seed, p.name)) out << "      seed: " << p.seed << "\n";
   if (p.max_threads != d.max_threads) out << "      max_threads: " << p.max_threads << "\n";
   if (p.keep_alive_timeout_s != d.keep_alive_timeout_s) out << "      keep_alive_timeout_s: " << p.keep_alive_timeout_s << "\n";
   if (p.journal_limit != d.journal_limit) out << "      journal_limit: " << p.journal_limit << "\n";
   if (p.max_body_bytes != d.max_body_bytes) out << "      max_body_bytes: " << p.max_body_bytes << "\n";
 }
 
-#if KEYWARD_FAKES_HAVE_SINKS
 std::string sink_faults(const std::vector<fakes::SinkFault>& faults) {
   nlohmann::json j = nlohmann::json::array();
   for (const auto& f : faults) j.push_back(fakes::to_json(f));
@@ -244,7 +236,6 @@ void emit_sinks(std::ostringstream& out, const fakes::SinksOptions& s, const std
     flush("webhook");
   }
 }
-#endif
 
 }  // namespace
 
@@ -327,9 +318,7 @@ std::string emit_scenario(const Scenario& s) {
   } else {
     out << "  providers: []\n";
   }
-#if KEYWARD_FAKES_HAVE_SINKS
   emit_sinks(out, s.world.sinks, comment_at(s, "world.sinks"));
-#endif
   // A field with a comment is written even at its default: the comment needs a place.
   bool validate_field = !s.validate_on_start || s.comments.count("router.validate_on_start");
   bool router = !s.env.empty() || !s.config_yaml.empty() || validate_field || s.reminder_interval != Millis(60 * 60'000);

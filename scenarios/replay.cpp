@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/flags.h"
 #include "router/core/config.h"
 #include "scenarios/emit.h"
 #include "scenarios/replay_stages.h"
@@ -45,8 +46,8 @@ Scenario assemble(const std::vector<JournalRecord>& records, const Epochs& epoch
   s.file = "replay";
   s.header_comment = {
       "Replayed by `keyward replay` from " + o.source_name + " (" + std::to_string(lines_read) + " lines, " +
-          iso_ms(records.front().at) + " .. " + iso_ms(records.back().at) + ").",
-      "Window " + iso_ms(window.start) + " .. " + iso_ms(window.end) +
+          format_iso8601_ms(records.front().at) + " .. " + format_iso8601_ms(records.back().at) + ").",
+      "Window " + format_iso8601_ms(window.start) + " .. " + format_iso8601_ms(window.end) +
           (o.compress != 1.0 ? ", time compressed " + factor(o.compress) + "x" : "") +
           (o.sample > 1 ? ", 1 request in " + std::to_string(o.sample) : "") + ".",
       "The journal holds masked keys only: every (provider, key id, masked key) it shows got an",
@@ -54,7 +55,7 @@ Scenario assemble(const std::vector<JournalRecord>& records, const Epochs& epoch
       "(the world may have changed earlier, unobserved); provider failures are faults that",
       "clear at the provider's next answer. Edit freely: this is an ordinary scenario.",
   };
-  s.name = "Replay of " + o.source_name + " from " + iso_ms(window.start);
+  s.name = "Replay of " + o.source_name + " from " + format_iso8601_ms(window.start);
   s.description = std::to_string(timeline.requests) + " requests, " + std::to_string(world.events.size()) +
                   " world changes and " + std::to_string(timeline.restarts) + " restarts replayed from the journal";
   s.seed = 1;
@@ -65,7 +66,7 @@ Scenario assemble(const std::vector<JournalRecord>& records, const Epochs& epoch
     po.name = p.name;
     po.kind = fakes::provider_kind_from_string(p.name).value_or(fakes::ProviderKind::openai);
     po.default_key_state = fakes::KeyState::invalid;
-    po.seed = fakes::derive_seed(s.world.seed, p.name);
+    po.seed = Random::derive(s.world.seed, p.name);
     std::string path = "world.providers[" + std::to_string(s.world.providers.size()) + "].";
     for (const auto& [slot, list] : world.keys) {
       if (slot.first != p.name) continue;
@@ -172,7 +173,7 @@ ReplayResult replay_journal(std::istream& in, const ReplayOptions& o) {
   }
   try {
     parse_scenario(r.yaml, "replay");
-  } catch (const fakes::SchemaError& e) {
+  } catch (const SchemaError& e) {
     r.error = std::string("internal error: the replayed scenario does not load: ") + e.what();
     return r;
   }
@@ -183,31 +184,37 @@ ReplayResult replay_journal(std::istream& in, const ReplayOptions& o) {
 
 namespace {
 
+constexpr Flag kReplayFlags[] = {
+    {"--output", "OUT.yaml", "where to write the scenario (stdout without it)", "-o"},
+    {"--from", "ISO-TIME", "start of the window, e.g. 2025-11-18T08:00:00Z"},
+    {"--to", "ISO-TIME", "end of the window"},
+    {"--compress", "FACTOR", "divide every offset by FACTOR (0.001 to 1000000)"},
+    {"--sample", "N", "keep requests 0, N, 2N, ... of the window"},
+};
+
 int replay_usage() {
-  std::fprintf(stderr,
-               "usage: keyward replay JOURNAL.jsonl [-o OUT.yaml] [--from ISO-TIME] [--to ISO-TIME]\n"
-               "                      [--compress FACTOR] [--sample N]\n");
+  std::fprintf(stderr, "usage: keyward replay JOURNAL.jsonl [options]\n%s", flags_help(kReplayFlags).c_str());
   return 2;
 }
 
 }  // namespace
 
 int replay_main(int argc, char** argv) {
+  ParsedArgs args;
+  std::string error;
+  if (!parse_flags(argc, argv, kReplayFlags, &args, &error)) {
+    std::fprintf(stderr, "keyward replay: %s\n", error.c_str());
+    return replay_usage();
+  }
+  if (args.positionals.size() != 1) return replay_usage();
   ReplayOptions o;
-  std::string input, output;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "-o" || a == "--output") {
-      if (!value(&output)) return replay_usage();
+  std::string input = args.positionals.front(), output;
+  for (const auto& [a, v] : args.flags) {
+    if (a == "--output") {
+      output = v;
     } else if (a == "--from" || a == "--to") {
       WallTime t;
-      if (!value(&v) || !parse_iso8601(v, &t)) {
+      if (!parse_iso8601(v, &t)) {
         std::fprintf(stderr, "keyward replay: %s: expected an ISO-8601 UTC time such as 2025-11-18T08:00:00Z\n",
                      a.c_str());
         return 2;
@@ -215,7 +222,6 @@ int replay_main(int argc, char** argv) {
       (a == "--from" ? o.from : o.to) = t;
     } else if (a == "--compress") {
       try {
-        if (!value(&v)) return replay_usage();
         o.compress = std::stod(v);
       } catch (...) {
         o.compress = 0;
@@ -226,7 +232,6 @@ int replay_main(int argc, char** argv) {
       }
     } else if (a == "--sample") {
       try {
-        if (!value(&v)) return replay_usage();
         o.sample = std::stoi(v);
       } catch (...) {
         o.sample = 0;
@@ -235,13 +240,6 @@ int replay_main(int argc, char** argv) {
         std::fprintf(stderr, "keyward replay: --sample: expected an integer N >= 1 (keep 1 request in N)\n");
         return 2;
       }
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "keyward replay: unknown option '%s'\n", a.c_str());
-      return replay_usage();
-    } else if (input.empty()) {
-      input = a;
-    } else {
-      return replay_usage();
     }
   }
   if (input.empty()) return replay_usage();

@@ -66,9 +66,13 @@ JournalRecord to_record(size_t no, WallTime at, RecordType type, const json& j) 
   r.route = str(j, "route", "chat");
   r.stream = j.contains("stream") && j["stream"].is_boolean() && j["stream"].get<bool>();
   if (j.contains("messages") && j["messages"].is_array())
-    for (const auto& m : j["messages"])
+    for (const auto& m : j["messages"]) {
       if (m.is_object() && m.contains("content") && m["content"].is_string())
         r.last_message = m["content"].get<std::string>();
+      // journal.record_messages: false journals the size only: a placeholder of that size.
+      else if (m.is_object() && m.contains("content_bytes") && m["content_bytes"].is_number_unsigned())
+        r.last_message = "(prompt not recorded: " + std::to_string(m["content_bytes"].get<uint64_t>()) + " bytes)";
+    }
   r.http_status = integer(j, "http_status");
   r.outcome_kind = str(j, "kind", "?");
   if (j.contains("provider")) r.outcome_provider = r.provider;
@@ -191,29 +195,13 @@ std::vector<JournalRecord> read_journal(std::istream& in, const ReplayOptions& o
   size_t backwards = 0;
   for (size_t i = 1; i < out.size(); ++i) {
     if (out[i].at < out[i - 1].at && ++backwards <= 3)
-      warn.add("line " + std::to_string(out[i].line) + ": time " + iso_ms(out[i].at) +
-               " is before the previous line's (" + iso_ms(out[i - 1].at) + "); lines are replayed in time order");
+      warn.add("line " + std::to_string(out[i].line) + ": time " + format_iso8601_ms(out[i].at) +
+               " is before the previous line's (" + format_iso8601_ms(out[i - 1].at) +
+               "); lines are replayed in time order");
   }
   if (backwards > 3) warn.add(std::to_string(backwards) + " lines in all go back in time");
   std::stable_sort(out.begin(), out.end(), [](const JournalRecord& a, const JournalRecord& b) { return a.at < b.at; });
   return out;
-}
-
-std::string hms(Millis offset) {
-  auto s = offset.count() / 1000;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "+%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  return buf;
-}
-
-std::string iso_ms(WallTime t) {
-  auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  std::string s = format_iso8601(secs);
-  char buf[8];
-  std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(std::chrono::duration_cast<Millis>(t - secs).count()));
-  if (!s.empty() && s.back() == 'Z') s.insert(s.size() - 1, buf);
-  return s;
 }
 
 }  // namespace keyward::scenarios::replay

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "scenarios/replay.h"
+#include "scenarios/runner.h"
 #include "scenarios/scenario.h"
 
 namespace keyward::scenarios::replay {
@@ -182,12 +183,5 @@ struct ReplayTimeline {
 
 ReplayTimeline build_timeline(const std::vector<JournalRecord>& records, const Epochs& epochs, const ReplayWorld& world,
                               const ReplayWindow& window, const ReplayOptions& o, Warnings& warn);
-
-// ------------------------------------------------------------- helpers ----
-
-// "+00:15:00": a scenario offset, in comments.
-std::string hms(Millis offset);
-// 2025-11-18T08:00:15.123Z
-std::string iso_ms(WallTime t);
 
 }  // namespace keyward::scenarios::replay

@@ -136,7 +136,7 @@ ReplayTimeline build_timeline(const std::vector<JournalRecord>& records, const E
       for (size_t k = i; k < j; ++k) items[k].event.id = id;
       size_t n = j - i;
       items[i].event.comment =
-          hms(items[i].event.at) + " " + (n > 1 ? std::to_string(n) + "x " : "") + "recorded: " + items[i].outcome;
+          clock_label(items[i].event.at) + " " + (n > 1 ? std::to_string(n) + "x " : "") + "recorded: " + items[i].outcome;
     }
     i = j;
   }

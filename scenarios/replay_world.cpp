@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "base/fnv1a.h"
 #include "router/core/config.h"
 #include "scenarios/replay_stages.h"
 
@@ -17,11 +18,7 @@ using nlohmann::json;
 bool looks_masked(const std::string& m) { return m.size() <= 24 && m.find("...") != std::string::npos; }
 
 uint32_t fnv32(const std::string& s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
+  uint64_t h = fnv1a64(s);
   return static_cast<uint32_t>(h ^ (h >> 32));
 }
 

@@ -7,7 +7,7 @@ namespace {
 struct MalformedJsonFault final : Fault {
   const char* kind() const override { return "malformed_json"; }
   bool fails_answer() const override { return true; }  // a body that does not parse
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     e.malformed_json = true;
     e.note(kind());
   }

@@ -11,7 +11,7 @@ struct StatusFault final : Fault {
   // The answer becomes the provider's error envelope: no completion in it,
   // whatever the code (even a 2xx one), so it never serves a request.
   bool fails_answer() const override { return true; }
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     if (e.status == 0) {  // the first matching status fault wins
       e.status = status;
       e.status_message = message;

@@ -9,7 +9,7 @@ struct StreamCutFault final : Fault {
   const char* kind() const override { return "stream_cut"; }
   bool fails_answer() const override { return true; }  // the stream it hits breaks off
   bool streaming_only() const override { return true; }
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     e.cut_after_chunks = static_cast<int>(after_chunks);
     e.note(kind());
   }

@@ -10,7 +10,7 @@ struct StreamStallFault final : Fault {
   const char* kind() const override { return "stream_stall"; }
   bool fails_answer() const override { return true; }  // the stream it hits never ends
   bool streaming_only() const override { return true; }
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     e.stall_after_chunks = static_cast<int>(after_chunks);
     e.stall_for = std::chrono::milliseconds(stall_ms);
     e.note(kind());

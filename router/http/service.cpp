@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "router/http/api.h"
+#include "router/http/blocking_over_async.h"
 #include "router/http/stream_bridge.h"
 #include "router/http/transports.h"
 
@@ -91,7 +92,12 @@ struct Service::Routes {
     std::string msgs = "[";
     for (const auto& m : req.messages) {
       if (msgs.size() > 1) msgs += ',';
-      msgs += JsonFields().add("role", m.role).add("content", s.journal_.cut(m.content)).str();
+      // Without record_messages no prompt byte reaches the journal: only its
+      // role and size (replay then writes a placeholder message).
+      if (s.options_.journal_record_messages)
+        msgs += JsonFields().add("role", m.role).add("content", s.journal_.cut(m.content)).str();
+      else
+        msgs += JsonFields().add("role", m.role).add("content_bytes", m.content.size()).str();
     }
     msgs += ']';
     JsonFields j;
@@ -142,9 +148,9 @@ struct Service::Routes {
     RequestError err;
     if (!parse_chat_api(req.body, &cr, &err)) return bad_request(res, "chat", err, false);
     std::string id = new_request_id();
-    set_current_request_id(id);
+    cr.request_id = id;
     journal_request(id, "chat", cr);
-    RouteOutcome out = s.router_->route(cr, *s.transport_);
+    RouteOutcome out = s.router_->route(cr, *s.routing_);
     int status = 200;
     switch (out.kind) {
       case RouteOutcome::Kind::provider:
@@ -167,7 +173,6 @@ struct Service::Routes {
         break;
     }
     record_outcome(id, "chat", out, status, t0);
-    set_current_request_id("");
   }
 
   // The OpenAI error answer for outcomes without content.
@@ -198,17 +203,16 @@ struct Service::Routes {
     std::string id = new_request_id();
     std::string completion_id = "chatcmpl-kw-" + std::to_string(next_id.load());
     int64_t created = std::chrono::duration_cast<std::chrono::seconds>(s.clock_->wall().time_since_epoch()).count();
+    cr.request_id = id;
     if (cr.stream) return stream(cr, id, completion_id, created, res, t0);
-    set_current_request_id(id);
     journal_request(id, "openai", cr);
-    RouteOutcome out = s.router_->route(cr, *s.transport_);
+    RouteOutcome out = s.router_->route(cr, *s.routing_);
     int status = 200;
     if (out.kind == RouteOutcome::Kind::provider || out.kind == RouteOutcome::Kind::cache)
       send_json(res, 200, openai_completion(out, completion_id, created));
     else
       status = openai_failure(res, out);
     record_outcome(id, "openai", out, status, t0);
-    set_current_request_id("");
   }
 
   void stream(const ChatRequest& cr, const std::string& id, const std::string& completion_id, int64_t created,
@@ -227,11 +231,9 @@ struct Service::Routes {
     auto bridge = std::make_shared<StreamBridge>();
     // The routing thread owns the request; the HTTP thread only writes.
     std::thread([this, bridge, cr, id] {
-      set_current_request_id(id);
       journal_request(id, "openai_stream", cr);
-      RouteOutcome out = s.router_->route(cr, *s.transport_, bridge.get());
+      RouteOutcome out = s.router_->route(cr, *s.blocking_, bridge.get());
       bridge->finish(std::move(out));
-      set_current_request_id("");
       std::lock_guard lock(s.streams_mu_);
       --s.active_streams_;
       s.streams_cv_.notify_all();
@@ -306,7 +308,10 @@ struct Service::Routes {
     send_json(res, 200, {{"object", "list"}, {"data", std::move(data)}});
   }
 
+  // The journal holds users' prompts (unless journal.record_messages is off):
+  // admin only.
   void journal(const httplib::Request& req, httplib::Response& res) {
+    if (!admin_allowed(req, res)) return;
     size_t limit = 100;
     if (req.has_param("limit")) {
       auto v = req.get_param_value("limit");
@@ -325,14 +330,14 @@ struct Service::Routes {
 
   // Admin routes need the bearer token; without a configured one they are off.
   bool admin_allowed(const httplib::Request& req, httplib::Response& res) {
-    if (s.options_.admin_token.empty()) {
+    if (!s.admin_enabled()) {
       send_json(res, 403, plain_error("admin_disabled", "admin API disabled: set KEYWARD_ADMIN_TOKEN to enable it"));
       return false;
     }
     std::string auth = req.get_header_value("Authorization");
     const std::string prefix = "Bearer ";
     std::string presented = auth.rfind(prefix, 0) == 0 ? auth.substr(prefix.size()) : "";
-    if (!constant_time_equal(presented, s.options_.admin_token)) {
+    if (!s.admin_token_matches(presented)) {
       res.set_header("WWW-Authenticate", "Bearer");
       send_json(res, 401, plain_error("unauthorized", "missing or wrong admin bearer token"));
       return false;
@@ -422,11 +427,40 @@ struct Service::Routes {
 };
 
 // journal_ is declared after options_, so options_ is already initialised here.
-Service::Service(ServiceOptions options)
-    : options_(std::move(options)),
-      journal_(JournalOptions{options_.journal_path, options_.journal_max_bytes, 1000, 2048}) {}
+namespace {
+JournalOptions journal_options(const ServiceOptions& o, Service* service) {
+  JournalOptions j;
+  j.path = o.journal_path;
+  j.max_bytes = o.journal_max_bytes;
+  j.clock = o.clock;
+  j.log = [service](const std::string& line) { service->log(line); };
+  return j;
+}
+}  // namespace
 
-Service::~Service() { stop(); }
+Service::Service(ServiceOptions options)
+    : options_(std::move(options)), journal_(journal_options(options_, this)), admin_token_(options_.admin_token) {}
+
+void Service::set_admin_token(std::string token) {
+  std::lock_guard lock(admin_mu_);
+  admin_token_ = std::move(token);
+}
+
+bool Service::admin_enabled() const {
+  std::lock_guard lock(admin_mu_);
+  return !admin_token_.empty();
+}
+
+bool Service::admin_token_matches(const std::string& presented) const {
+  std::lock_guard lock(admin_mu_);
+  return !admin_token_.empty() && constant_time_equal(presented, admin_token_);
+}
+
+Service::~Service() {
+  stop();
+  // The journal's writer logs through this->log(): end it while log_ exists.
+  journal_.close();
+}
 
 void Service::log(const std::string& line) {
   {
@@ -524,12 +558,17 @@ bool Service::start(std::string* error) {
   if (options_.transport) {
     transport_ = options_.transport;
   } else {
-    ClientPoolOptions pool;
-    pool.tls_verify = options_.tls_verify;
-    owned_transport_ = std::make_unique<WireTransport>(
-        pool, TransportOptions{config.timeouts.connect, options_.max_provider_body_bytes});
+    net::UpstreamOptions upstream;
+    upstream.tls_verify = options_.tls_verify;
+    upstream.connect_timeout = config.timeouts.connect;
+    upstream.max_body_bytes = options_.max_provider_body_bytes;
+    owned_transport_ = std::make_unique<WireTransport>(upstream);
     transport_ = owned_transport_.get();
   }
+  // Routing is synchronous: each attempt's call runs on the request's own
+  // thread (no hand-off to the loop and back, docs/BENCHMARKS.md).
+  blocking_ = std::make_unique<BlockingOverAsync>(*transport_);
+  routing_ = owned_transport_ ? &owned_transport_->on_calling_thread() : blocking_.get();
 
   if (!parse_listen(options_.listen, &host_, &port_)) return fail("invalid listen address '" + options_.listen + "' (want host:port)");
   server_ = std::make_unique<httplib::Server>();
@@ -580,7 +619,7 @@ void Service::stop() {
   std::unique_lock lock(streams_mu_);
   streams_cv_.wait(lock, [&] { return active_streams_ == 0; });
   // Idle keep-alive connections would hold provider servers (and fakes) open.
-  if (owned_transport_) owned_transport_->pool().clear();
+  if (owned_transport_) owned_transport_->client().close_idle();
   // The journal's writer thread batches lines: readers of the file (the
   // scenario runner, replays) must see every line once stop() returns.
   journal_.flush();
@@ -656,7 +695,10 @@ json Service::status_json() {
   if (options_.incident_status) in.incident = options_.incident_status();
   if (options_.channels_status) in.channels = options_.channels_status();
   in.stats = stats_.to_json();
-  return status_document(in);
+  json doc = status_document(in);
+  if (options_.store_status) doc["store"] = options_.store_status();
+  doc["journal"] = journal_.status_json();
+  return doc;
 }
 
 }  // namespace keyward::http

@@ -30,6 +30,7 @@ class Server;
 namespace keyward::http {
 
 class WireTransport;
+class BlockingOverAsync;
 
 struct ServiceOptions {
   // Providers, policies, base URLs. Keys come from `env` (applied at start when
@@ -42,7 +43,10 @@ struct ServiceOptions {
   std::string listen = "127.0.0.1:5000";  // host:port; port 0 picks a free port
   std::string journal_path = "keyward-journal.jsonl";  // "" = in memory only
   size_t journal_max_bytes = 64 << 20;                 // rotate to <path>.1 beyond this
-  std::string admin_token;            // "" disables /admin/*
+  std::string admin_token;            // "" disables /admin/* and /api/journal; set_admin_token() swaps it
+  // false: the journal keeps no prompt text at all (journal.record_messages
+  // in keyward.yaml): request lines carry each message's role and length only.
+  bool journal_record_messages = true;
   size_t body_limit = 1 << 20;        // request bodies above it: 413
   // A client that sends nothing for this long (a slow or stalled upload, a
   // half-sent header) is disconnected; also bounds writes to a stalled reader.
@@ -57,6 +61,7 @@ struct ServiceOptions {
   std::vector<RouterObserver*> extra_observers;  // alerts, scenario probes; called on request threads
   std::function<nlohmann::json()> incident_status;  // "incident" in /api/status; default {"state":"none"}
   std::function<nlohmann::json()> channels_status;  // "channels" in /api/status; default {}
+  std::function<nlohmann::json()> store_status;     // "store" in /api/status (state ok|degraded, reason); default none
   std::function<std::string(const nlohmann::json&)> render_dashboard;  // /dashboard; default: JSON in <pre>
   std::function<void(const std::string&)> log;      // every log line; default: stdout
   // Where SIGHUP and POST /admin/reload get a fresh configuration with keys
@@ -104,6 +109,13 @@ class Service {
   // Validates every key now and records the results (POST /admin/keys/test).
   std::vector<KeyValidation> test_keys();
 
+  // The admin bearer token from now on ("" turns the admin API off). Reload
+  // calls it with the new .env's KEYWARD_ADMIN_TOKEN in the same step as the
+  // key swap: from then on the old token is refused.
+  void set_admin_token(std::string token);
+  bool admin_token_matches(const std::string& presented) const;
+  bool admin_enabled() const;
+
   nlohmann::json status_json();
   std::vector<std::string> log_lines() const;
   void log(const std::string& line);
@@ -124,6 +136,11 @@ class Service {
   std::unique_ptr<ChatRouter> router_;
   std::unique_ptr<WireTransport> owned_transport_;
   ProviderTransport* transport_ = nullptr;
+  // transport_ for the synchronous route handlers: the owned transport's calls
+  // on the calling thread, or else blocking_. Streams, routed on a thread each,
+  // use blocking_ (calls on the loops, where the pools stay warm).
+  BlockingTransport* routing_ = nullptr;
+  std::unique_ptr<BlockingOverAsync> blocking_;
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<Routes> routes_;
   std::thread server_thread_;
@@ -132,6 +149,9 @@ class Service {
   std::atomic<bool> started_{false};
   std::atomic<bool> validated_on_start_{false};
   std::mutex reload_mu_;  // one reload at a time
+
+  mutable std::mutex admin_mu_;
+  std::string admin_token_;  // guarded by admin_mu_
 
   mutable std::mutex log_mu_;
   std::deque<std::string> log_;

@@ -59,6 +59,11 @@ const std::array<StatDef, kStatCount>& stat_defs() {
        {"route"}},
       {Stat::attempt_seconds, "keyward_attempt_duration_seconds", "histogram", "Provider call latency",
        {"provider"}},
+      {Stat::store_write_errors, "keyward_store_write_errors_total", "counter",
+       "Failed writes of the alert store (disk full, I/O error, read-only); alerts are kept in memory meanwhile",
+       {}},
+      {Stat::alerts_spilled, "keyward_alerts_spilled", "gauge",
+       "Alerts held in memory only (still delivered) because the store cannot write", {}},
   }};
   return defs;
 }
@@ -84,6 +89,21 @@ void Stats::observe(Stat s, const std::vector<std::string>& labels, double secon
   h.sum += seconds;
 }
 
+void Stats::set(Stat s, const std::vector<std::string>& labels, uint64_t value) {
+  std::lock_guard lock(mu_);
+  counters_[static_cast<size_t>(s)][labels] = value;
+}
+
+void Stats::add_sampler(std::function<void(Stats&)> sampler) {
+  std::lock_guard lock(samplers_mu_);
+  samplers_.push_back(std::move(sampler));
+}
+
+void Stats::sample() {
+  std::lock_guard lock(samplers_mu_);
+  for (const auto& fn : samplers_) fn(*this);
+}
+
 uint64_t Stats::value(Stat s, const std::vector<std::string>& labels) const {
   std::lock_guard lock(mu_);
   const auto& m = counters_[static_cast<size_t>(s)];
@@ -102,7 +122,8 @@ uint64_t Stats::total(Stat s) const {
   return n;
 }
 
-std::string Stats::prometheus() const {
+std::string Stats::prometheus() {
+  sample();
   std::lock_guard lock(mu_);
   std::string out;
   for (const auto& d : stat_defs()) {
@@ -126,7 +147,8 @@ std::string Stats::prometheus() const {
   return out;
 }
 
-nlohmann::json Stats::to_json() const {
+nlohmann::json Stats::to_json() {
+  sample();
   std::lock_guard lock(mu_);
   nlohmann::json out = nlohmann::json::object();
   for (const auto& d : stat_defs()) {

@@ -1,9 +1,11 @@
 #pragma once
 // Service statistics, declared once (kStatDefs) and shared by /metrics
 // (Prometheus text), /api/status ("stats") and tests, which assert on named
-// counters rather than on log text (Envoy).
+// counters rather than on log text (Envoy). Counts kept by other parts (the
+// alert store) are copied in by samplers just before each rendering.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -27,13 +29,16 @@ enum class Stat {
   reloads,           // {result}
   request_seconds,   // histogram {route}
   attempt_seconds,   // histogram {provider}
+  // Sampled from their owners (see Stats::add_sampler):
+  store_write_errors,  // failed batch writes of the alert store (SQLITE_FULL, I/O error, read-only)
+  alerts_spilled,      // gauge: alerts held in memory only because the store cannot write
 };
-constexpr size_t kStatCount = 11;
+constexpr size_t kStatCount = 13;
 
 struct StatDef {
   Stat id;
   const char* name;  // Prometheus name
-  const char* type;  // counter | histogram
+  const char* type;  // counter | gauge | histogram
   const char* help;
   std::vector<const char*> labels;
 };
@@ -47,15 +52,22 @@ class Stats {
   // keys are labelled by their index.
   void add(Stat s, const std::vector<std::string>& labels, uint64_t n = 1);
   void observe(Stat s, const std::vector<std::string>& labels, double seconds);
+  // Replaces the value (a gauge, or a counter its owner keeps: samplers).
+  void set(Stat s, const std::vector<std::string>& labels, uint64_t value);
+  // `sampler` copies counts kept elsewhere into this table (with set()); it
+  // runs at the start of every prometheus() and to_json(), on the caller's
+  // thread. What it reads must outlive the Stats or be removed first.
+  void add_sampler(std::function<void(Stats&)> sampler);
   // 0 when never counted.
   uint64_t value(Stat s, const std::vector<std::string>& labels) const;
   // Sum over every label set.
   uint64_t total(Stat s) const;
 
-  std::string prometheus() const;
-  nlohmann::json to_json() const;
+  std::string prometheus();
+  nlohmann::json to_json();
 
  private:
+  void sample();
   struct Histogram {
     std::vector<uint64_t> buckets;  // cumulative at render time
     uint64_t count = 0;
@@ -64,6 +76,8 @@ class Stats {
   mutable std::mutex mu_;
   std::array<std::map<std::vector<std::string>, uint64_t>, kStatCount> counters_;
   std::array<std::map<std::vector<std::string>, Histogram>, kStatCount> histograms_;
+  std::mutex samplers_mu_;  // held while samplers run: one rendering samples at a time
+  std::vector<std::function<void(Stats&)>> samplers_;
 };
 
 // Feeds Stats from the router's events.

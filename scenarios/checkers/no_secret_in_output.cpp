@@ -3,7 +3,7 @@
 // appears in anything the router produced: responses, log lines, alerts,
 // status snapshots, metrics, journal lines. Masked forms (sk-proj-...AAA)
 // are what every output must use.
-#include "fakes/util.h"
+#include "base/key_mask.h"
 #include "scenarios/checkers/checker.h"
 #include "scenarios/checkers/run_facts.h"
 
@@ -22,7 +22,7 @@ class NoSecretInOutput final : public Checker {
     auto search = [&](const std::string& where, const std::string& text) {
       for (const auto& k : secrets)
         if (text.find(k) != std::string::npos)
-          v.add("raw key " + fakes::mask_key(k) + " in " + where);  // the report itself shows it masked
+          v.add("raw key " + mask_key(k) + " in " + where);  // the report itself shows it masked
     };
     for (const auto& r : run.requests) search("the response at " + offset_label(r.at), r.body + "\n" + r.content);
     for (const auto& [at, line] : run.logs) search("a log line at " + offset_label(at), line);

@@ -4,7 +4,7 @@
 
 namespace keyward::scenarios {
 
-std::vector<CheckerOptOut> parse_checker_opt_outs(const fakes::Field& checkers,
+std::vector<CheckerOptOut> parse_checker_opt_outs(const YamlField& checkers,
                                                   const std::vector<Expectation>& expectations) {
   checkers.only({"skip"});
   std::vector<CheckerOptOut> out;
@@ -15,9 +15,10 @@ std::vector<CheckerOptOut> parse_checker_opt_outs(const fakes::Field& checkers,
         "expected a mapping of checker name to the reason this scenario skips it, e.g. "
         "{one_alert_per_kind: \"the reminder test sends the same subject hourly\"}");
   for (const auto& kv : skip.node) {
-    std::string name = kv.first.as<std::string>();
+    if (!kv.first.IsScalar()) YamlField{kv.first, skip.file, skip.path}.fail("a checker name must be a plain string");
+    std::string name = kv.first.Scalar();
     // Errors name the key's line: a missing value has no line of its own.
-    fakes::Field at{kv.first, skip.file, skip.path + "." + name};
+    YamlField at{kv.first, skip.file, skip.child_path(name)};
     const Checker* c = find_checker(name);
     if (!c) at.fail("unknown checker '" + name + "' (safety checkers: " + checker_names(CheckerKind::safety) + ")");
     if (c->kind() != CheckerKind::safety)

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <sstream>
 
 #include "router/core/env_file.h"
 #include "scenarios/expectations.h"
@@ -137,12 +138,8 @@ AlertFacts alert_facts(const Scenario& s, const AlertRecord& a) {
   };
   // The alert's plain text: "Name: value" lines (router/core/alert_messages.cpp).
   auto read_fields = [&](const std::string& text) {
-    size_t pos = 0;
-    while (pos < text.size()) {
-      size_t end = text.find('\n', pos);
-      if (end == std::string::npos) end = text.size();
-      std::string line = text.substr(pos, end - pos);
-      pos = end + 1;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
       if (line.rfind("Time: ", 0) == 0 && !f.raised) at(line.substr(6));
       if (line.rfind("Incident: ", 0) == 0 && f.incident.empty()) f.incident = line.substr(10);
       if (line.rfind("Provider: ", 0) == 0 && f.provider.empty()) f.provider = line.substr(10);

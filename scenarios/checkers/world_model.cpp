@@ -51,7 +51,7 @@ RouterConfig scenario_router_config(const Scenario& s) {
   if (s.config_yaml.empty()) return default_config();
   try {
     return load_config_yaml(s.config_yaml, "router.config");
-  } catch (const ConfigError&) {
+  } catch (const SchemaError&) {
     return default_config();  // the loader reported it already
   }
 }

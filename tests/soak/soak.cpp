@@ -45,9 +45,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/fnv1a.h"
+#include "base/flags.h"
 #include "fakes/world.h"
 #include "router/main/app.h"
+#include "router/store/alert_store.h"
 #include "router/store/outbox.h"
+#include "router/store/sqlite_backend.h"
 #include "tests/soak/soak_record.h"
 
 namespace keyward::soak {
@@ -55,15 +59,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using json = nlohmann::json;
-
-class SharedClock final : public fakes::FakeClock {
- public:
-  explicit SharedClock(const SimClock& c) : c_(c) {}
-  fakes::WallTime wall() const override { return c_.wall(); }
-
- private:
-  const SimClock& c_;
-};
 
 double rss_mb() {
   std::ifstream f("/proc/self/statm");
@@ -122,9 +117,7 @@ class SeenIds {
  public:
   explicit SeenIds(size_t expected) { hashes_.reserve(expected); }
   void add(const std::string& id) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (unsigned char c : id) h = (h ^ c) * 0x100000001b3ULL;
-    hashes_.push_back(h);
+    hashes_.push_back(fnv1a64(id));
   }
   size_t size() const { return hashes_.size(); }
   // Entries that repeat an earlier one. Called once, after the last sample.
@@ -145,17 +138,30 @@ struct Args {
   std::string work_dir;
 };
 
+constexpr Flag kSoakFlags[] = {
+    {"--requests", "N", "stop after N requests: --seed S --requests N reproduces a run (default 2000)"},
+    {"--minutes", "N", "stop after N minutes of wall time instead (the long heap soak)"},
+    {"--seconds", "N", "stop after N seconds of wall time instead"},
+    {"--seed", "S", "the seed of every random choice (default 1)"},
+    {"--check-every", "K", "requests per chunk the safety checkers judge (rounded up to a multiple of 8, default 200)"},
+    {"--work-dir", "DIR", "where the router's files go (default: a temporary folder, removed after)"},
+};
+
 bool parse_args(int argc, char** argv, Args* a) {
+  ParsedArgs args;
+  std::string error;
+  if (!parse_flags(argc, argv, kSoakFlags, &args, &error) || !args.positionals.empty()) {
+    if (!error.empty()) std::fprintf(stderr, "keyward_soak: %s\n", error.c_str());
+    return false;
+  }
   try {
-    for (int i = 1; i + 1 < argc; i += 2) {
-      std::string k = argv[i], v = argv[i + 1];
+    for (const auto& [k, v] : args.flags) {
       if (k == "--requests") a->requests = std::stoull(v);
       else if (k == "--minutes") a->seconds = std::stod(v) * 60;
       else if (k == "--seconds") a->seconds = std::stod(v);
       else if (k == "--seed") a->seed = std::stoull(v);
       else if (k == "--check-every") a->check_every = std::stoull(v);
       else if (k == "--work-dir") a->work_dir = v;
-      else return false;
     }
   } catch (const std::exception&) {
     return false;
@@ -163,7 +169,7 @@ bool parse_args(int argc, char** argv, Args* a) {
   if (a->requests > 0 && a->seconds > 0) return false;  // one stop rule
   if (a->requests == 0 && a->seconds <= 0) a->requests = 2000;
   a->check_every = std::max<uint64_t>(8, (a->check_every + 7) / 8 * 8);
-  return argc % 2 == 1;
+  return true;
 }
 
 constexpr const char* kNoThreadCaches = "glibc.malloc.tcache_count=0";
@@ -206,15 +212,14 @@ int run(const Args& args) {
                         : args.work_dir;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  SeededRandom rng(args.seed);
+  Random rng(args.seed);
 
   WallTime start;
   parse_iso8601("2025-11-18T08:00:00Z", &start);
   SimClock clock(start);
-  SharedClock fake_clock(clock);
-  fakes::Field root{YAML::Load(kWorld), "soak-world.yaml", ""};
+  YamlField root{YAML::Load(kWorld), "soak-world.yaml", ""};
   fakes::WorldOptions world_options = fakes::parse_world(root);
-  fakes::World world(world_options, fake_clock);
+  fakes::World world(world_options, clock);
   world.start();
   auto* sinks = world.sinks();
 
@@ -358,7 +363,7 @@ int run(const Args& args) {
           record.clear_faults(clock.wall(), p->name());
           break;
         case 1: {
-          fakes::Field f{YAML::Load(kFaults[rng.below(kFaults.size())]), "soak-fault", ""};
+          YamlField f{YAML::Load(kFaults[rng.below(kFaults.size())]), "soak-fault", ""};
           if (p->faults().size() < 3) {
             auto spec = fakes::parse_fault_yaml(f);
             p->add_fault(spec);
@@ -447,12 +452,19 @@ int run(const Args& args) {
   }
   judge(get("/metrics"));
 
-  app.stop();
-  auto outbox = store::SqliteOutbox::open(dir + "/keyward.db", &error);
+  app.stop();  // flushes the store
+  // What is on disk, read back as a restart would.
+  auto opened = store::SqliteBackend::open(dir + "/keyward.db", clock.wall(), &error);
   store::OutboxCounts counts;
-  if (outbox) counts = outbox->counts();
-  else violation("cannot reopen the outbox: " + error);
-  outbox.reset();
+  if (opened) {
+    store::MemoryOutbox persisted;
+    for (const auto& a : opened->loaded.alerts) persisted.restore(a);
+    counts = persisted.counts();
+  } else {
+    violation("cannot reopen the store: " + error);
+  }
+  counts.dropped = app.store().counts().dropped;
+  opened.reset();
   world.stop();
 
   uint64_t received = mail_ids.size() + hook_ids.size() + telegrams;
@@ -523,9 +535,7 @@ int run(const Args& args) {
 int main(int argc, char** argv) {
   keyward::soak::Args args;
   if (!keyward::soak::parse_args(argc, argv, &args)) {
-    std::fprintf(stderr,
-                 "usage: keyward_soak [--requests N | --minutes N | --seconds N] [--seed S] [--check-every K] "
-                 "[--work-dir DIR]\n");
+    std::fprintf(stderr, "usage: keyward_soak [options]\n%s", keyward::flags_help(keyward::soak::kSoakFlags).c_str());
     return 2;
   }
   keyward::soak::disable_malloc_thread_caches(argv);

@@ -7,7 +7,7 @@
 #include <set>
 #include <tuple>
 
-#include "fakes/util.h"
+#include "base/key_mask.h"
 #include "router/core/config.h"
 #include "router/core/env_file.h"
 #include "scenarios/checkers/checker.h"
@@ -40,7 +40,7 @@ SoakRecord::SoakRecord(fakes::WorldOptions world, std::string env, std::string j
   RouterConfig cfg = default_config();
   apply_env(cfg, parse_env(scenario_.env, ".env").entries, {});
   for (const auto& p : cfg.providers)
-    for (const auto& k : p.keys) key_index_[{p.name, fakes::key_fingerprint(k.secret)}] = k.index;
+    for (const auto& k : p.keys) key_index_[{p.name, key_fingerprint(k.secret)}] = k.index;
   start_chunk(start);
 }
 

@@ -25,7 +25,7 @@ int lines_of(const std::string& text) { return static_cast<int>(std::count(text.
 std::string schema_error(const std::string& yaml) {
   try {
     scenario(yaml);
-  } catch (const fakes::SchemaError& e) {
+  } catch (const SchemaError& e) {
     return e.what();
   }
   return "(no error)";

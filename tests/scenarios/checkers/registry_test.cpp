@@ -28,7 +28,7 @@ TEST(Checkers, AnUnknownInvariantIsASchemaError) {
   try {
     scenario("name: x\nworld: {providers: []}\nexpect:\n  - invariant: everything_fine\n");
     FAIL() << "no schema error";
-  } catch (const fakes::SchemaError& e) {
+  } catch (const SchemaError& e) {
     EXPECT_EQ(std::string(e.what()).rfind("inline.yaml:4: expect[0].invariant: unknown invariant 'everything_fine'", 0),
               0u)
         << e.what();
