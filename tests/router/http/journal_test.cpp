@@ -110,7 +110,7 @@ std::string old_emergency_line(const Verdict& v, WallTime at) {
 }
 
 TEST(JournalObserverLines, AreByteForByteTheNlohmannLines) {
-  Journal journal(JournalOptions{"", 1 << 20, 100, 16});
+  Journal journal(JournalOptions{.path = "", .max_bytes = 1 << 20, .memory_lines = 100, .max_message_bytes = 16});
   JournalObserver obs(journal);
   std::vector<std::string> expected;
 
