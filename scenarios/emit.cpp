@@ -23,16 +23,9 @@ bool special_word(const std::string& s) {
   return false;
 }
 
+// Milliseconds only when there are some: 2025-11-18T08:00:00Z, 2025-11-18T08:00:00.250Z.
 std::string iso(WallTime t) {
-  auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  std::string s = format_iso8601(secs);
-  auto ms = std::chrono::duration_cast<Millis>(t - secs).count();
-  if (ms != 0 && !s.empty() && s.back() == 'Z') {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(ms));
-    s.insert(s.size() - 1, buf);
-  }
-  return s;
+  return t == std::chrono::floor<std::chrono::seconds>(t) ? format_iso8601(t) : format_iso8601_ms(t);
 }
 
 // A YAML flow text (as the loader's dump() or yaml-cpp writes it) re-emitted
@@ -54,6 +47,21 @@ std::string indent_continuations(const std::string& text, int indent) {
     if (c == '\n') out += std::string(static_cast<size_t>(indent), ' ');
   }
   return out;
+}
+
+// A comment is one line: a line break would end it and start YAML.
+std::string one_line(std::string text) {
+  for (auto& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
+// "    # text" after a field, or "" without a comment.
+std::string trailing(const std::string& comment) { return comment.empty() ? "" : "    # " + one_line(comment); }
+
+std::string comment_at(const Scenario& s, const std::string& path) {
+  auto it = s.comments.find(path);
+  return it == s.comments.end() ? "" : trailing(it->second);
 }
 
 nlohmann::json fault_json(const fakes::FaultSpec& f) {
@@ -132,7 +140,10 @@ bool same_request(const Event& a, const Event& b) {
          a.request.api == b.request.api && a.request.message == b.request.message && a.request.stream == b.request.stream;
 }
 
-void emit_provider(std::ostringstream& out, const fakes::ProviderOptions& p, uint64_t world_seed) {
+void emit_provider(std::ostringstream& out, const Scenario& s, size_t index) {
+  const fakes::ProviderOptions& p = s.world.providers[index];
+  const uint64_t world_seed = s.world.seed;
+  const std::string path = "world.providers[" + std::to_string(index) + "].";
   const fakes::ProviderOptions d;
   out << "    - name: " << yaml_scalar(p.name) << "\n      kind: " << fakes::to_string(p.kind) << "\n";
   if (p.host != d.host || p.port != d.port) out << "      listen: " << yaml_scalar(p.host + ":" + std::to_string(p.port)) << "\n";
@@ -145,8 +156,9 @@ void emit_provider(std::ostringstream& out, const fakes::ProviderOptions& p, uin
     out << "      keys:\n";
     for (const auto& [key, spec] : p.keys) {
       out << "        " << yaml_scalar(key) << ": ";
-      if (spec.variant >= 0) out << "{state: " << fakes::to_string(spec.state) << ", variant: " << spec.variant << "}\n";
-      else out << fakes::to_string(spec.state) << "\n";
+      if (spec.variant >= 0) out << "{state: " << fakes::to_string(spec.state) << ", variant: " << spec.variant << "}";
+      else out << fakes::to_string(spec.state);
+      out << comment_at(s, path + "keys." + key) << "\n";
     }
   }
   if (p.limits.requests_per_minute || p.limits.requests_per_day) {
@@ -161,7 +173,8 @@ void emit_provider(std::ostringstream& out, const fakes::ProviderOptions& p, uin
     for (const auto& f : p.faults) out << "        - " << yaml_flow(fault_json(f)) << "\n";
   }
   if (p.error_variant != d.error_variant) out << "      error_variant: " << p.error_variant << "\n";
-  if (p.rate_limited_retry_s != d.rate_limited_retry_s) out << "      rate_limited_retry_s: " << p.rate_limited_retry_s << "\n";
+  if (p.rate_limited_retry_s != d.rate_limited_retry_s)
+    out << "      rate_limited_retry_s: " << p.rate_limited_retry_s << comment_at(s, path + "rate_limited_retry_s") << "\n";
   if (p.seed != Random::derive(world_seed, p.name)) out << "      seed: " << p.seed << "\n";
   if (p.max_threads != d.max_threads) out << "      max_threads: " << p.max_threads << "\n";
   if (p.keep_alive_timeout_s != d.keep_alive_timeout_s) out << "      keep_alive_timeout_s: " << p.keep_alive_timeout_s << "\n";
@@ -175,9 +188,9 @@ std::string sink_faults(const std::vector<fakes::SinkFault>& faults) {
   return yaml_flow(j);
 }
 
-void emit_sinks(std::ostringstream& out, const fakes::SinksOptions& s) {
+void emit_sinks(std::ostringstream& out, const fakes::SinksOptions& s, const std::string& comment) {
   if (!s.smtp && !s.telegram && !s.webhook) return;
-  out << "  sinks:\n";
+  out << "  sinks:" << comment << "\n";
   std::vector<std::string> f;
   auto field = [&](const char* name, const std::string& value) { f.push_back(std::string(name) + ": " + value); };
   auto flush = [&](const char* sink) {
@@ -291,6 +304,7 @@ std::string yaml_text_block(const std::string& text, int indent) {
 
 std::string emit_scenario(const Scenario& s) {
   std::ostringstream out;
+  for (const auto& line : s.header_comment) out << "#" << (line.empty() ? "" : " " + one_line(line)) << "\n";
   out << "name: " << yaml_scalar(s.name) << "\n";
   if (!s.description.empty()) out << "description: " << yaml_scalar(s.description) << "\n";
   out << "seed: " << s.seed << "\nstart_at: " << iso(s.start_at) << "\n";
@@ -300,24 +314,31 @@ std::string emit_scenario(const Scenario& s) {
   if (s.world.seed != s.seed) out << "  seed: " << s.world.seed << "\n";
   if (!s.world.providers.empty()) {
     out << "  providers:\n";
-    for (const auto& p : s.world.providers) emit_provider(out, p, s.world.seed);
+    for (size_t i = 0; i < s.world.providers.size(); ++i) emit_provider(out, s, i);
   } else {
     out << "  providers: []\n";
   }
-  emit_sinks(out, s.world.sinks);
-  bool router = !s.env.empty() || !s.config_yaml.empty() || !s.validate_on_start ||
-                s.reminder_interval != Millis(60 * 60'000);
+  emit_sinks(out, s.world.sinks, comment_at(s, "world.sinks"));
+  // A field with a comment is written even at its default: the comment needs a place.
+  bool validate_field = !s.validate_on_start || s.comments.count("router.validate_on_start");
+  bool router = !s.env.empty() || !s.config_yaml.empty() || validate_field || s.reminder_interval != Millis(60 * 60'000);
   if (router) {
     out << "router:\n";
     if (!s.env.empty()) {
       std::string block = yaml_text_block(s.env, 4);
-      out << "  env:" << block << (block.back() == '\n' ? "" : "\n");
+      // The comment goes after the block header (`env: |    # ...`) or the quoted scalar.
+      size_t header_end = block.find('\n');
+      if (header_end == std::string::npos) out << "  env:" << block << comment_at(s, "router.env") << "\n";
+      else out << "  env:" << block.substr(0, header_end) << comment_at(s, "router.env") << block.substr(header_end);
     }
     if (!s.config_yaml.empty()) {
       YAML::Node cfg = YAML::Load(s.config_yaml);
-      if (cfg.IsMap() && cfg.size() > 0) out << "  config: " << indent_continuations(flow_of(cfg), 4) << "\n";
+      if (cfg.IsMap() && cfg.size() > 0)
+        out << "  config: " << indent_continuations(flow_of(cfg), 4) << comment_at(s, "router.config") << "\n";
     }
-    if (!s.validate_on_start) out << "  validate_on_start: false\n";
+    if (validate_field)
+      out << "  validate_on_start: " << (s.validate_on_start ? "true" : "false")
+          << comment_at(s, "router.validate_on_start") << "\n";
     if (s.reminder_interval != Millis(60 * 60'000)) out << "  reminder_interval: " << yaml_duration(s.reminder_interval) << "\n";
   }
   std::vector<const Event*> events;
@@ -334,13 +355,18 @@ std::string emit_scenario(const Scenario& s) {
         while (j < events.size() && j - i < 100000 && same_request(e, *events[j]) && events[j]->at - events[j - 1]->at == every) ++j;
       }
       out << "  - {at: " << yaml_duration(e.at) << (e.id.empty() ? "" : ", id: " + yaml_scalar(e.id)) << ", "
-          << event_body(e, static_cast<int>(j - i), every) << "}\n";
+          << event_body(e, static_cast<int>(j - i), every) << "}" << trailing(e.comment) << "\n";
       i = j;
     }
   }
   if (!s.expectations.empty()) {
-    out << "expect:\n";
-    for (const auto& x : s.expectations) out << "  - " << indent_continuations(flow_of(YAML::Load(x.source)), 4) << "\n";
+    out << "expect:" << comment_at(s, "expect") << "\n";
+    for (const auto& x : s.expectations)
+      out << "  - " << indent_continuations(flow_of(YAML::Load(x.source)), 4) << trailing(x.comment) << "\n";
+  }
+  if (!s.checker_opt_outs.empty()) {
+    out << "checkers:\n  skip:\n";
+    for (const auto& o : s.checker_opt_outs) out << "    " << o.checker << ": " << yaml_scalar(o.reason) << "\n";
   }
   return out.str();
 }

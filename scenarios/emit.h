@@ -1,7 +1,7 @@
 #pragma once
 // Scenario -> YAML text that load_scenario reads back to the same scenario
-// (the shrinker edits parsed scenarios and writes them out), plus the small
-// YAML text helpers `keyward replay` uses for its commented output.
+// (the shrinker edits parsed scenarios and writes them out; `keyward replay`
+// builds one and writes it with its comments), plus the YAML text helpers.
 #include <string>
 
 #include "scenarios/scenario.h"
@@ -22,7 +22,10 @@ std::string yaml_flow(const nlohmann::json& j);
 std::string yaml_text_block(const std::string& text, int indent);
 
 // The whole scenario. Expanded repeats are folded back into repeat/every;
-// events the loader synthesised are left out (it adds them again).
+// events the loader synthesised are left out (it adds them again). Comments
+// (Scenario::header_comment and ::comments, Event::comment,
+// Expectation::comment) are written as YAML comments; the first event of a
+// folded run carries the run's comment.
 std::string emit_scenario(const Scenario& s);
 
 }  // namespace keyward::scenarios

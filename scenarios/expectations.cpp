@@ -1,12 +1,12 @@
-// One checker per expectation kind.
+// One check per expectation kind; invariants and the always-on safety
+// checkers are in scenarios/checkers/.
 #include "scenarios/expectations.h"
-
-#include "scenarios/invariants.h"
 
 #include <algorithm>
 #include <set>
 #include <sstream>
 
+#include "scenarios/checkers/checker.h"
 
 namespace keyward::scenarios {
 
@@ -353,7 +353,46 @@ ExpectationResult check_metrics(const RunRecord& run, const Expectation& x) {
   return r;
 }
 
+ExpectationResult check_invariant(const Scenario& s, const RunRecord& run, const Expectation& x) {
+  const Checker* c = find_checker(x.invariant);
+  if (!c) return ExpectationResult{&x, false, "a known checker", "unknown checker '" + x.invariant + "'"};
+  CheckVerdict v = c->check(s, run);
+  return ExpectationResult{&x, v.passed, v.expected, v.actual};
+}
+
+const CheckerOptOut* opt_out_of(const Scenario& s, std::string_view name) {
+  for (const auto& o : s.checker_opt_outs)
+    if (o.checker == name) return &o;
+  return nullptr;
+}
+
+bool asked_for(const Scenario& s, std::string_view name) {
+  return std::any_of(s.expectations.begin(), s.expectations.end(), [&](const Expectation& x) {
+    return x.kind == Expectation::Kind::invariant && x.invariant == name;
+  });
+}
+
+// The Expectation a result of an unasked-for safety checker points at.
+std::shared_ptr<const Expectation> checker_expectation(const Checker& c, const CheckerOptOut* opt_out) {
+  auto x = std::make_shared<Expectation>();
+  x->kind = Expectation::Kind::invariant;
+  x->invariant = c.name();
+  if (opt_out) {
+    x->line = opt_out->line;
+    x->source = "checkers.skip." + std::string(c.name());  // the reason is the result's skip_reason
+  } else {
+    x->source = "{checker: " + std::string(c.name()) + "}  (safety, always on)";
+  }
+  return x;
+}
+
 }  // namespace
+
+bool checker_applies(const Scenario& s, std::string_view name) {
+  const Checker* c = find_checker(name);
+  if (!c) return false;
+  return asked_for(s, name) || (c->kind() == CheckerKind::safety && !opt_out_of(s, name));
+}
 
 std::string black_box_unsupported(const Expectation& x) {
   switch (x.kind) {
@@ -362,9 +401,10 @@ std::string black_box_unsupported(const Expectation& x) {
       if (!x.within.empty())
         return "alert time windows are simulated-time; an external router delivers alerts asynchronously";
       return "";
-    case Expectation::Kind::invariant:
-      if (x.invariant == "no_call_to_quarantined_key") return "needs the router's journal on the scenario clock";
-      return "";
+    case Expectation::Kind::invariant: {
+      const Checker* c = find_checker(x.invariant);
+      return c ? c->black_box_gap() : "";
+    }
     default: return "";
   }
 }
@@ -392,6 +432,27 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const RunRe
       case Expectation::Kind::metrics: out.push_back(check_metrics(run, x)); break;
       case Expectation::Kind::invariant: out.push_back(check_invariant(s, run, x)); break;
     }
+  }
+  // Safety checkers run without being asked; one asked for by name was judged above, at its line.
+  for (const Checker* c : all_checkers()) {
+    if (c->kind() != CheckerKind::safety || asked_for(s, c->name())) continue;
+    const CheckerOptOut* opt_out = opt_out_of(s, c->name());
+    auto x = checker_expectation(*c, opt_out);
+    ExpectationResult r{x.get(), false, {}, {}};
+    r.owned = x;
+    if (opt_out) {
+      r.skipped = true;
+      r.skip_reason = "opted out of safety checker " + std::string(c->name()) + ": " + opt_out->reason;
+    } else if (run.black_box && *c->black_box_gap()) {
+      r.skipped = true;
+      r.skip_reason = "skipped (black-box): " + std::string(c->black_box_gap());
+    } else {
+      CheckVerdict v = c->check(s, run);
+      r.passed = v.passed;
+      r.expected = v.expected;
+      r.actual = v.actual;
+    }
+    out.push_back(std::move(r));
   }
   return out;
 }

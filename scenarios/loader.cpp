@@ -7,7 +7,8 @@
 #include "base/yaml_reader.h"
 #include "fakes/key_state.h"
 #include "router/core/config.h"
-#include "scenarios/invariants.h"
+#include "scenarios/checkers/checker.h"
+#include "scenarios/checkers/opt_outs.h"
 #include "scenarios/scenario.h"
 
 namespace keyward::scenarios {
@@ -270,8 +271,8 @@ Expectation parse_expectation(const YamlField& f) {
   } else if (kind == "invariant") {
     x.kind = Expectation::Kind::invariant;
     x.invariant = b.str();
-    if (!is_invariant_name(x.invariant))
-      b.fail("unknown invariant '" + x.invariant + "' (expected " + invariant_names() + ")");
+    if (!find_checker(x.invariant))
+      b.fail("unknown invariant '" + x.invariant + "' (expected " + checker_names() + ")");
   } else if (kind == "metrics") {
     x.kind = Expectation::Kind::metrics;
     b.require_map();
@@ -289,7 +290,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   YAML::Node doc = parse_yaml(yaml_text, file);
   check_yaml_shape(doc, file);  // before any field is read: key types, depth, alias bombs
   YamlField root{doc, file, ""};
-  root.only({"name", "description", "seed", "start_at", "world", "router", "timeline", "expect"});
+  root.only({"name", "description", "seed", "start_at", "world", "router", "timeline", "expect", "checkers"});
   Scenario s;
   s.file = file;
   if (!root.has("name")) root.fail("missing field 'name'");
@@ -344,6 +345,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
     x.require_sequence();
     for (size_t i = 0; i < x.node.size(); ++i) s.expectations.push_back(parse_expectation(x.at(i)));
   }
+  if (root.has("checkers")) s.checker_opt_outs = parse_checker_opt_outs(root.child("checkers"), s.expectations);
   // A status or incident expectation `at` a time needs a snapshot then.
   for (const auto& x : s.expectations) {
     if (x.at) {

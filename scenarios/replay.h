@@ -9,7 +9,7 @@
 //             faults, cleared at the provider's first answer afterwards
 //   timeline  request arrivals (windowed, compressed, sampled), .env edits +
 //             restart / reload where the journal shows a new process or keys
-//   expect    the default invariants (scenarios/invariants.h)
+//   expect    the liveness invariant recovers (safety checkers run anyway)
 //
 // The journal holds masked keys only; the output is checked for anything
 // that looks like a raw key anyway and refused if it holds one.

@@ -40,6 +40,16 @@ std::string kind_name(Expectation::Kind k) {
   return "?";
 }
 
+// "file:12", or "file" for a checker that runs without a line of its own.
+std::string where(const std::string& file, int line) { return line > 0 ? file + ":" + std::to_string(line) : file; }
+
+// "alerts (line 12)", "invariant recovers (line 30)", "invariant one_alert_per_kind (always on)".
+std::string result_name(const Expectation& x) {
+  std::string name = kind_name(x.kind);
+  if (x.kind == Expectation::Kind::invariant) name += " " + x.invariant;
+  return name + (x.line > 0 ? " (line " + std::to_string(x.line) + ")" : " (always on)");
+}
+
 std::string fmt_ms(double ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.0f ms", ms);
@@ -66,13 +76,13 @@ std::string console_report(const ScenarioOutcome& o, const std::string& replay_c
   // Never shown as passed: each expectation black-box cannot check.
   for (const auto& r : o.results)
     if (r.skipped)
-      out << "  - " << s.file << ":" << r.expectation->line << ": " << r.expectation->source << "\n"
+      out << "  - " << where(s.file, r.expectation->line) << ": " << r.expectation->source << "\n"
           << "      " << r.skip_reason << "\n";
   if (o.passed()) return out.str();
   if (!o.run.setup_error.empty()) out << "      setup: " << o.run.setup_error << "\n";
   for (const auto& r : o.results) {
     if (r.passed || r.skipped) continue;
-    out << "  ✗ " << s.file << ":" << r.expectation->line << ": " << r.expectation->source << "\n"
+    out << "  ✗ " << where(s.file, r.expectation->line) << ": " << r.expectation->source << "\n"
         << "      expected: " << r.expected << "\n"
         << "      actual:   " << r.actual << "\n";
   }
@@ -119,7 +129,7 @@ std::string junit_report(const std::vector<ScenarioOutcome>& outcomes) {
     if (!o.run.setup_error.empty())
       out << "    <testcase name=\"setup\"><failure message=\"" << xml_escape(o.run.setup_error) << "\"/></testcase>\n";
     for (const auto& r : o.results) {
-      std::string name = kind_name(r.expectation->kind) + " (line " + std::to_string(r.expectation->line) + ")";
+      std::string name = result_name(*r.expectation);
       out << "    <testcase classname=\"" << xml_escape(o.scenario.file) << "\" name=\"" << xml_escape(name) << "\"";
       if (r.passed) {
         out << "/>\n";
@@ -153,6 +163,7 @@ std::string json_report(const std::vector<ScenarioOutcome>& outcomes) {
     for (const auto& r : o.results) {
       nlohmann::json e = {{"line", r.expectation->line}, {"kind", kind_name(r.expectation->kind)},
                           {"passed", r.passed}, {"expected", r.expected}, {"actual", r.actual}};
+      if (r.expectation->kind == Expectation::Kind::invariant) e["checker"] = r.expectation->invariant;
       if (r.skipped) {
         e["skipped"] = true;
         e["skip_reason"] = r.skip_reason;
@@ -248,7 +259,8 @@ std::string html_report(const std::vector<ScenarioOutcome>& outcomes) {
           << "\"></div>";
     out << "</div></div><table><tr><th>line</th><th>expectation</th><th>verdict</th></tr>";
     for (const auto& r : o.results)
-      out << "<tr><td>" << r.expectation->line << "</td><td><code>" << xml_escape(r.expectation->source)
+      out << "<tr><td>" << (r.expectation->line > 0 ? std::to_string(r.expectation->line) : "")
+          << "</td><td><code>" << xml_escape(r.expectation->source)
           << "</code></td><td class=\""
           << (r.passed    ? std::string("pass\">pass")
               : r.skipped ? "skip\">" + xml_escape(r.skip_reason)

@@ -14,12 +14,11 @@
 #include "base/assert.h"
 #include "base/key_mask.h"
 #include "router/core/env_file.h"
+#include "scenarios/expectations.h"
 #include "scenarios/external_router.h"
 #include "scenarios/router_under_test.h"
 
 namespace keyward::scenarios {
-
-namespace {
 
 std::string clock_label(Millis offset) {
   auto s = offset.count() / 1000;
@@ -28,6 +27,8 @@ std::string clock_label(Millis offset) {
                 static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
   return buf;
 }
+
+namespace {
 
 // Where the router must look for each fake, and where alerts go: added to
 // the scenario's .env unless it sets them itself.
@@ -511,8 +512,8 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
     // ones a moment to arrive when the scenario counts them.
     bool counts_alerts = false;
     for (const auto& x : scenario.expectations)
-      counts_alerts = counts_alerts || x.kind == Expectation::Kind::alerts ||
-                      (x.kind == Expectation::Kind::invariant && x.invariant == "one_alert_per_kind");
+      counts_alerts = counts_alerts || x.kind == Expectation::Kind::alerts;
+    counts_alerts = counts_alerts || checker_applies(scenario, "one_alert_per_kind");
     // Its dispatcher sends as soon as an alert is queued: wait until the
     // sinks have been quiet for 250 ms (at most 3 s).
     auto received = [&] {

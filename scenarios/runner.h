@@ -12,6 +12,9 @@
 
 namespace keyward::scenarios {
 
+// "+00:15:00": a scenario offset to the second, in timelines and comments.
+std::string clock_label(Millis offset);
+
 struct RequestRecord {
   size_t event = 0;      // index into Scenario::timeline
   Millis at{0};          // simulated offset
@@ -26,7 +29,7 @@ struct CallRecord {
   size_t event = 0;
   Millis at{0};
   std::string provider;
-  std::string key_hash;   // fakes::key_fingerprint of the raw key
+  std::string key_hash;   // key_fingerprint of the raw key
   std::string masked_key;
   int key_index = 0;      // N of <PROVIDER>_API_KEY_N in the .env the router ran with; 0 = not a router key
   std::string path;

@@ -55,6 +55,7 @@ struct Event {
   std::map<std::string, std::optional<std::string>> env_edits;  // nullopt: remove the line
   bool validate_on_start = true;  // restart: ping every key, as a production start does
   bool synthetic = false;  // added by the loader for a status/incident `at` (not written back by emit_scenario)
+  std::string comment;     // written after the event by emit_scenario (keyward replay's notes); not read back
 };
 
 // A time window: [from, to] as event ids or offsets ("first", "+1s", "20s").
@@ -100,8 +101,17 @@ struct Expectation {
   std::optional<Millis> downtime_min, downtime_max;
   // metrics
   std::map<std::string, double> metric_equals;  // name -> sum over label sets
-  // invariant: one of kInvariantNames (scenarios/invariants.h)
+  // invariant: the name of a checker (scenarios/checkers/checker.h)
   std::string invariant;
+  std::string comment;  // written after it by emit_scenario; not read back
+};
+
+// `checkers: {skip: {NAME: "why"}}`: a safety checker this scenario opts out
+// of, and why. Reports show each opt-out with its reason.
+struct CheckerOptOut {
+  std::string checker;
+  std::string reason;
+  int line = 0;  // YAML line of the NAME: "why" field
 };
 
 struct Scenario {
@@ -117,7 +127,15 @@ struct Scenario {
   Millis reminder_interval{60 * 60'000};
   std::vector<Event> timeline;  // sorted by `at`, requests expanded
   std::vector<Expectation> expectations;
+  std::vector<CheckerOptOut> checker_opt_outs;
   Millis end_at{0};             // last event + settle time
+  // Comments emit_scenario writes (keyward replay's notes; the loader reads
+  // none back): lines above `name:`, and one after a field, by the field's
+  // path as schema errors spell it ("router.validate_on_start",
+  // "world.sinks", "world.providers[0].keys.KEY",
+  // "world.providers[0].rate_limited_retry_s", "expect").
+  std::vector<std::string> header_comment;
+  std::map<std::string, std::string> comments;
 };
 
 // Parses a scenario file; throws SchemaError (file:line: path: message).

@@ -5,6 +5,7 @@ namespace keyward::fakes {
 namespace {
 struct ConnectionResetFault final : Fault {
   const char* kind() const override { return "connection_reset"; }
+  bool fails_answer() const override { return true; }  // no answer: a TCP RST
   void apply(FaultEffect& e, Random&) const override {
     if (e.drop == FaultEffect::Drop::none) e.drop = FaultEffect::Drop::reset;
     e.note(kind());

@@ -6,6 +6,7 @@ namespace keyward::fakes {
 namespace {
 struct EmptyResponseFault final : Fault {
   const char* kind() const override { return "empty_response"; }
+  bool fails_answer() const override { return true; }  // no answer: closed without a byte
   void apply(FaultEffect& e, Random&) const override {
     if (e.drop == FaultEffect::Drop::none) e.drop = FaultEffect::Drop::empty;
     e.note(kind());

@@ -96,6 +96,10 @@ class Fault {
   virtual const char* kind() const = 0;
   // stream_stall / stream_cut only ever match streaming requests.
   virtual bool streaming_only() const { return false; }
+  // Whether an answer this fault hits is no usable answer: an error status,
+  // no answer at all, or a broken body (true), or only a delayed one (false).
+  // Checkers ask this instead of matching kind names; a new kind must say.
+  virtual bool fails_answer() const = 0;
   // Adds this fault's part to `effect`; `rng` is the fault's own (jitter).
   virtual void apply(FaultEffect& effect, Random& rng) const = 0;
   // The kind-specific fields, for the control API's listing.

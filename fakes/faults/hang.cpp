@@ -8,6 +8,7 @@ namespace {
 struct HangFault final : Fault {
   std::uint64_t hang_ms = 0;  // 0 = until the server stops
   const char* kind() const override { return "hang"; }
+  bool fails_answer() const override { return true; }  // closed unanswered
   void apply(FaultEffect& e, Random&) const override {
     e.hang = true;
     e.hang_for = std::chrono::milliseconds(hang_ms);

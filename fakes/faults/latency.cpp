@@ -7,6 +7,7 @@ struct LatencyFault final : Fault {
   std::uint64_t latency_ms = 0;
   std::uint64_t jitter_ms = 0;
   const char* kind() const override { return "latency"; }
+  bool fails_answer() const override { return false; }  // slower, still an answer
   void apply(FaultEffect& e, Random& rng) const override {
     e.delay += std::chrono::milliseconds(latency_ms + (jitter_ms ? rng.below(jitter_ms + 1) : 0));
     e.note(kind());

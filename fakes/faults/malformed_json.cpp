@@ -6,6 +6,7 @@ namespace keyward::fakes {
 namespace {
 struct MalformedJsonFault final : Fault {
   const char* kind() const override { return "malformed_json"; }
+  bool fails_answer() const override { return true; }  // a body that does not parse
   void apply(FaultEffect& e, Random&) const override {
     e.malformed_json = true;
     e.note(kind());

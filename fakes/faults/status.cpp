@@ -8,6 +8,9 @@ struct StatusFault final : Fault {
   int status = 503;
   std::string message;  // empty: the provider's usual text for that status
   const char* kind() const override { return "status"; }
+  // The answer becomes the provider's error envelope: no completion in it,
+  // whatever the code (even a 2xx one), so it never serves a request.
+  bool fails_answer() const override { return true; }
   void apply(FaultEffect& e, Random&) const override {
     if (e.status == 0) {  // the first matching status fault wins
       e.status = status;

@@ -7,6 +7,7 @@ namespace {
 struct StreamCutFault final : Fault {
   std::uint64_t after_chunks = 1;
   const char* kind() const override { return "stream_cut"; }
+  bool fails_answer() const override { return true; }  // the stream it hits breaks off
   bool streaming_only() const override { return true; }
   void apply(FaultEffect& e, Random&) const override {
     e.cut_after_chunks = static_cast<int>(after_chunks);

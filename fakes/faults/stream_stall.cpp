@@ -8,6 +8,7 @@ struct StreamStallFault final : Fault {
   std::uint64_t after_chunks = 1;
   std::uint64_t stall_ms = 0;  // 0 = until the server stops
   const char* kind() const override { return "stream_stall"; }
+  bool fails_answer() const override { return true; }  // the stream it hits never ends
   bool streaming_only() const override { return true; }
   void apply(FaultEffect& e, Random&) const override {
     e.stall_after_chunks = static_cast<int>(after_chunks);

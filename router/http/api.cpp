@@ -287,6 +287,8 @@ json status_document(const StatusInputs& in) {
                       {"last_class", to_string(kh.last_class)},
                       {"last_status", kh.last_status},
                       {"validated", kh.validated},
+                      // No recent proof it works: one request at a time probes it.
+                      {"uncertain", p < s.uncertain.size() && i < s.uncertain[p].size() && s.uncertain[p][i]},
                       {"expires", kc.expires ? json(expires) : json(nullptr)},
                       {"attempts", kh.attempts},
                       {"failures", kh.failures}});

@@ -1,6 +1,6 @@
 #pragma once
 // Entry points of the router's commands; router/main/main.cpp dispatches
-// `keyward serve ...` and `keyward keys check ...` here (argv[0] is the
+// `keyward serve ...`, `keyward keys check ...` and `keyward init` here (argv[0] is the
 // subcommand's name: "serve" or "check").
 namespace keyward {
 
@@ -11,5 +11,13 @@ int serve_main(int argc, char** argv);
 // keyward keys check [--env .env] [--config keyward.yaml]
 // Exit: 0 when every key validated, 1 when any failed, 2 on bad usage or config.
 int keys_check_main(int argc, char** argv);
+
+// keyward init [--dir DIR]: writes a commented keyward.yaml and .env.example.
+// Exit: 0 when written, 1 when either file exists (nothing written) or cannot
+// be written, 2 on bad usage.
+int init_main(int argc, char** argv);
+// What init writes (tests load them as serve would).
+extern const char* const kInitKeywardYaml;
+extern const char* const kInitEnvExample;
 
 }  // namespace keyward

@@ -12,8 +12,9 @@ namespace {
 
 int usage(FILE* out) {
   std::fprintf(out,
-               "usage: keyward <command> [options]\n"
+               "usage: keyward <command> [options]       keyward --version\n"
                "\n"
+               "  init [--dir DIR]    write a commented keyward.yaml and .env.example to start from\n"
                "  serve [--config F] [--env .env] [--listen HOST:PORT] [--journal F]\n"
                "                      route chat requests across providers and keys\n"
                "  keys check [--env .env] [--config F]\n"
@@ -35,6 +36,11 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage(stderr);
   std::string cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") return usage(stdout);
+  if (cmd == "--version" || cmd == "version") {
+    std::printf("keyward %s (commit %s)\n", KEYWARD_VERSION, KEYWARD_COMMIT);
+    return 0;
+  }
+  if (cmd == "init") return keyward::init_main(argc - 1, argv + 1);
   if (cmd == "serve") return keyward::serve_main(argc - 1, argv + 1);
   if (cmd == "keys" && argc >= 3 && std::strcmp(argv[2], "check") == 0)
     return keyward::keys_check_main(argc - 2, argv + 2);

@@ -1,5 +1,8 @@
 #include "router/main/serve_setup.h"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -35,6 +38,16 @@ bool load_router_inputs(const std::string& config_path, const std::string& env_p
     ss << file.rdbuf();
     auto parsed = parse_env(ss.str(), env_path);
     dotenv = std::move(parsed.entries);
+    // It holds API keys: say so when others may read it, as ssh does for an
+    // unprotected private key (a warning, not a refusal: containers often
+    // mount secrets with wide modes).
+    struct stat st {};
+    if (::stat(env_path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      in.warnings.push_back(std::string("UNPROTECTED ") + env_path + ": permissions " + mode +
+                            " let other users read the API keys in it; run: chmod 600 " + env_path);
+    }
     for (const auto& d : parsed.diagnostics) in.warnings.push_back(d.to_string());
   }
   EnvMap process;

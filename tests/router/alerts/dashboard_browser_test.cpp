@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
@@ -96,6 +97,20 @@ class DashboardBrowser : public ::testing::Test {
     server_.Get("/dashboard", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(render_dashboard_html(status_), "text/html; charset=utf-8");
     });
+    // Draws the emergency banner's emoji with the dashboard's font stack on a
+    // canvas and counts the coloured pixels: a colour emoji font gives many,
+    // a missing glyph (an empty box) none. The count becomes the title.
+    server_.Get("/emoji", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(
+          "<!doctype html><meta charset=utf-8><title>pending</title><canvas id=c width=64 height=64></canvas>"
+          "<script>const x=document.getElementById('c').getContext('2d');"
+          "x.font='48px system-ui,sans-serif';x.fillText('🚨',4,52);"
+          "const d=x.getImageData(0,0,64,64).data;let n=0;"
+          "for(let i=0;i<d.length;i+=4){const r=d[i],g=d[i+1],b=d[i+2];"
+          "if(d[i+3]>0&&Math.max(r,g,b)-Math.min(r,g,b)>60)n++;}"
+          "document.title='colored:'+n;</script>",
+          "text/html; charset=utf-8");
+    });
     server_.Get("/api/status", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(status_.dump(), "application/json");
     });
@@ -111,11 +126,11 @@ class DashboardBrowser : public ::testing::Test {
     if (thread_.joinable()) thread_.join();
     if (!profile_.empty()) run("rm -rf '" + profile_ + "'");
   }
-  std::string chromium(const std::string& extra) {
+  std::string chromium(const std::string& extra, const std::string& path = "/dashboard") {
     return std::string("timeout 90 ") + kChromium +
            " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
            " --disable-component-update --disable-sync --disable-dev-shm-usage --user-data-dir=" +
-           profile_ + " " + extra + " http://127.0.0.1:" + std::to_string(port_) + "/dashboard 2>/dev/null";
+           profile_ + " " + extra + " http://127.0.0.1:" + std::to_string(port_) + path + " 2>/dev/null";
   }
 
   nlohmann::json status_;
@@ -155,6 +170,18 @@ TEST_F(DashboardBrowser, Screenshot) {
   struct stat st {};
   ASSERT_EQ(stat(png.c_str(), &st), 0) << "no screenshot at " << png;
   EXPECT_GT(st.st_size, 10'000);
+}
+
+// The alert subjects' emoji (the banner's 🚨) must not render as empty boxes:
+// the Makefile installs fonts-noto-color-emoji for the browser.
+TEST_F(DashboardBrowser, TheBannersEmojiRendersInColour) {
+  auto [dom, rc] = run(chromium("--virtual-time-budget=3000 --dump-dom", "/emoji"));
+  ASSERT_EQ(rc, 0) << dom.substr(0, 2000);
+  auto at = dom.find("<title>colored:");
+  ASSERT_NE(at, std::string::npos) << "the probe script did not run: " << dom.substr(0, 500);
+  int coloured = std::atoi(dom.c_str() + at + std::strlen("<title>colored:"));
+  EXPECT_GT(coloured, 100) << "the emoji drew " << coloured
+                           << " coloured pixels: no colour emoji font (install fonts-noto-color-emoji)";
 }
 
 TEST(DashboardHtml, WithoutAnIncidentThereIsNoPanelAndBadInputDoesNotThrow) {

@@ -110,7 +110,11 @@ std::string old_emergency_line(const Verdict& v, WallTime at) {
 }
 
 TEST(JournalObserverLines, AreByteForByteTheNlohmannLines) {
-  Journal journal(JournalOptions{"", 1 << 20, 100, 16});
+  JournalOptions options;
+  options.max_bytes = 1 << 20;
+  options.memory_lines = 100;
+  options.max_message_bytes = 16;
+  Journal journal(options);
   JournalObserver obs(journal);
   std::vector<std::string> expected;
 

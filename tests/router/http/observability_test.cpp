@@ -94,7 +94,12 @@ providers:
 TEST(Observability, JournalRotatesBySizeKeepingOneGeneration) {
   std::string path = temp_path("keyward-rotate") + ".jsonl";
   {
-    Journal j(JournalOptions{path, 400, 10, 64});
+    JournalOptions options;
+    options.path = path;
+    options.max_bytes = 400;
+    options.memory_lines = 10;
+    options.max_message_bytes = 64;
+    Journal j(options);
     ASSERT_TRUE(j.open(nullptr));
     for (int i = 0; i < 20; ++i) j.write(WallTime{}, JsonFields().add("type", "x").add("i", i));
     EXPECT_EQ(j.recent(100).size(), 10u);

@@ -44,6 +44,10 @@ providers:
   auto s = body_json(h.get("/api/status"));
   EXPECT_EQ(s["providers"][0]["keys"][1]["state"], "quarantined");
   EXPECT_EQ(s["providers"][1]["keys"][0]["validated"], true);
+  // Doubtful keys (one probe at a time) are shown: a failed one is, a freshly
+  // validated one is not.
+  EXPECT_EQ(s["providers"][0]["keys"][1]["uncertain"], true);
+  EXPECT_EQ(s["providers"][1]["keys"][0]["uncertain"], false);
   // A request now goes straight to Gemini: the Groq keys are not called again.
   auto r = h.chat("hello");
   ASSERT_EQ(r->status, 200);
