@@ -10,9 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <condition_variable>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,13 +21,33 @@
 #include "router/http/stats.h"
 #include "router/http/validation.h"
 
-namespace httplib {
-class Server;
-}
+namespace keyward::net {
+class EventLoop;
+class HttpServer;
+class WorkerPool;
+}  // namespace keyward::net
 
 namespace keyward::http {
 
 class WireTransport;
+
+// The public listener's settings: keyward.yaml's `server:` section (parsed by
+// router/main/serve_settings.cpp; documented in docs/RELIABILITY.md).
+struct ServerSettings {
+  size_t loop_threads = 1;       // event loops (connections are spread over them)
+  size_t handler_threads = 32;   // threads that run routes which block (routing, validation, reload)
+  size_t handler_queue = 1024;   // requests waiting for one; beyond: 503 overloaded at once
+  size_t max_streams = 16;       // streaming answers at once (each holds a handler thread); beyond: 503
+  size_t max_connections = 10'000;  // open at once; beyond: closed at accept, logged, counted
+  size_t body_limit = 1 << 20;      // request body bytes (Content-Length, chunked): 413
+  size_t max_headers = 100;         // header fields: 431
+  size_t max_head_bytes = 16 << 10;  // request line + headers: 431
+  Millis head_timeout{10'000};   // the whole head, from its first byte: 408
+  Millis body_timeout{30'000};   // the whole body, from the end of the head: 408
+  Millis idle_timeout{60'000};   // a connection with no request under way: closed
+  Millis write_timeout{30'000};  // a client that does not take an answer's bytes: closed
+  size_t max_unsent_bytes = 1 << 20;  // a streamed answer this far ahead of its client: cut off
+};
 
 struct ServiceOptions {
   // Providers, policies, base URLs. Keys come from `env` (applied at start when
@@ -43,14 +61,9 @@ struct ServiceOptions {
   std::string journal_path = "keyward-journal.jsonl";  // "" = in memory only
   size_t journal_max_bytes = 64 << 20;                 // rotate to <path>.1 beyond this
   std::string admin_token;            // "" disables /admin/*
-  size_t body_limit = 1 << 20;        // request bodies above it: 413
-  // A client that sends nothing for this long (a slow or stalled upload, a
-  // half-sent header) is disconnected; also bounds writes to a stalled reader.
-  Millis client_io_timeout{30'000};
+  ServerSettings server;              // the public listener's limits and threads
   bool validate_on_start = true;      // ping every key before serving
   bool tls_verify = true;             // off only for tests against a self-signed fake
-  size_t server_threads = 64;         // concurrent connections served
-  size_t max_streams = 64;            // concurrent streaming answers (one routing thread each)
   size_t validation_parallelism = 16; // key pings at once
   size_t log_lines = 2000;            // kept in memory (log_lines())
   size_t max_provider_body_bytes = 8 << 20;  // provider answers above it: body_too_large
@@ -94,6 +107,9 @@ class Service {
   ChatRouter& router() { return *router_; }
   Stats& stats() { return stats_; }
   Journal& journal() { return journal_; }
+  // The loops the listener runs on (valid between start() and stop()):
+  // asynchronous work of a request belongs on its connection's loop.
+  net::EventLoop& event_loop() { return *loop_; }
 
   // Validates keys that are new or not healthy, swaps atomically (in-flight
   // requests finish on the old set), then records the results: keys that
@@ -112,6 +128,7 @@ class Service {
   class Fanout;
   struct Routes;
   void record_validations(const std::vector<KeyValidation>& results);
+  void add_samplers();
   bool any_key_validated() const;
 
   ServiceOptions options_;
@@ -124,22 +141,22 @@ class Service {
   std::unique_ptr<ChatRouter> router_;
   std::unique_ptr<WireTransport> owned_transport_;
   ProviderTransport* transport_ = nullptr;
-  std::unique_ptr<httplib::Server> server_;
+  // Declared in this order so that they are destroyed in the reverse one:
+  // handlers (which hold responders) before the server, the server before the
+  // loops its connections live on.
+  std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<Routes> routes_;
-  std::thread server_thread_;
+  std::unique_ptr<net::HttpServer> server_;
+  std::unique_ptr<net::WorkerPool> handlers_;
   std::string host_;
   int port_ = 0;
   std::atomic<bool> started_{false};
-  std::atomic<bool> validated_on_start_{false};
   std::mutex reload_mu_;  // one reload at a time
 
   mutable std::mutex log_mu_;
   std::deque<std::string> log_;
 
-  // Routing threads of streaming answers: bounded, and joined on stop.
-  std::mutex streams_mu_;
-  std::condition_variable streams_cv_;
-  size_t active_streams_ = 0;
+  std::atomic<size_t> active_streams_{0};  // bounded by ServerSettings::max_streams
 };
 
 // "127.0.0.1:5000" -> host, port; false on anything else.

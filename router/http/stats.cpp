@@ -59,6 +59,24 @@ const std::array<StatDef, kStatCount>& stat_defs() {
        {"route"}},
       {Stat::attempt_seconds, "keyward_attempt_duration_seconds", "histogram", "Provider call latency",
        {"provider"}},
+      {Stat::http_connections, "keyward_http_connections_total", "counter",
+       "Client connections: accepted, refused over the connection cap, closed idle, closed on a write timeout, "
+       "cut off for not reading a stream",
+       {"event"}},
+      {Stat::http_open_connections, "keyward_http_open_connections", "gauge", "Client connections open now", {}},
+      {Stat::http_refused_requests, "keyward_http_refused_requests_total", "counter",
+       "Requests the listener answered itself: malformed (400/501), head too large (431), body too large (413), "
+       "head or body too slow (408)",
+       {"reason"}},
+      {Stat::http_bytes_read, "keyward_http_bytes_read_total", "counter", "Bytes received from clients", {}},
+      {Stat::journal_dropped_lines, "keyward_journal_dropped_lines_total", "counter",
+       "Journal lines dropped because the writer was stalled.", {}},
+      {Stat::incident_alerts, "keyward_incident_alerts_total", "counter",
+       "Alerts raised by the incident engine: enqueued, suppressed as duplicates, rejected by the outbox",
+       {"result"}},
+      {Stat::incidents, "keyward_incidents_total", "counter", "Incidents opened and resolved", {"event"}},
+      {Stat::alert_deliveries, "keyward_alert_deliveries_total", "counter",
+       "Alert delivery tries by the dispatcher: delivered, failed (retried later), skipped", {"result"}},
   }};
   return defs;
 }
@@ -84,6 +102,21 @@ void Stats::observe(Stat s, const std::vector<std::string>& labels, double secon
   h.sum += seconds;
 }
 
+void Stats::set(Stat s, const std::vector<std::string>& labels, uint64_t value) {
+  std::lock_guard lock(mu_);
+  counters_[static_cast<size_t>(s)][labels] = value;
+}
+
+void Stats::add_sampler(std::function<void(Stats&)> sampler) {
+  std::lock_guard lock(samplers_mu_);
+  samplers_.push_back(std::move(sampler));
+}
+
+void Stats::sample() {
+  std::lock_guard lock(samplers_mu_);
+  for (const auto& fn : samplers_) fn(*this);
+}
+
 uint64_t Stats::value(Stat s, const std::vector<std::string>& labels) const {
   std::lock_guard lock(mu_);
   const auto& m = counters_[static_cast<size_t>(s)];
@@ -102,7 +135,8 @@ uint64_t Stats::total(Stat s) const {
   return n;
 }
 
-std::string Stats::prometheus() const {
+std::string Stats::prometheus() {
+  sample();
   std::lock_guard lock(mu_);
   std::string out;
   for (const auto& d : stat_defs()) {
@@ -126,7 +160,8 @@ std::string Stats::prometheus() const {
   return out;
 }
 
-nlohmann::json Stats::to_json() const {
+nlohmann::json Stats::to_json() {
+  sample();
   std::lock_guard lock(mu_);
   nlohmann::json out = nlohmann::json::object();
   for (const auto& d : stat_defs()) {

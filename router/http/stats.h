@@ -1,9 +1,12 @@
 #pragma once
 // Service statistics, declared once (kStatDefs) and shared by /metrics
 // (Prometheus text), /api/status ("stats") and tests, which assert on named
-// counters rather than on log text (Envoy).
+// counters rather than on log text (Envoy). Counts kept by other parts (the
+// listener, the journal, the incident engine, the alert dispatcher) are
+// copied in by samplers just before each rendering.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -27,13 +30,22 @@ enum class Stat {
   reloads,           // {result}
   request_seconds,   // histogram {route}
   attempt_seconds,   // histogram {provider}
+  // Sampled from their owners (see Stats::add_sampler):
+  http_connections,  // {event}: accepted, refused (over the cap), idle_closed, write_timeout, slow_reader_cut
+  http_open_connections,   // gauge
+  http_refused_requests,   // {reason}: refusals of the listener itself (net::Refusal)
+  http_bytes_read,         // bytes received from clients
+  journal_dropped_lines,   // lines the journal dropped because its writer was stalled
+  incident_alerts,         // {result}: enqueued, suppressed (deduplicated), rejected (by the outbox)
+  incidents,               // {event}: opened, resolved
+  alert_deliveries,        // {result}: delivered, failed (each retried later), skipped
 };
-constexpr size_t kStatCount = 11;
+constexpr size_t kStatCount = 19;
 
 struct StatDef {
   Stat id;
   const char* name;  // Prometheus name
-  const char* type;  // counter | histogram
+  const char* type;  // counter | gauge | histogram
   const char* help;
   std::vector<const char*> labels;
 };
@@ -47,15 +59,22 @@ class Stats {
   // keys are labelled by their index.
   void add(Stat s, const std::vector<std::string>& labels, uint64_t n = 1);
   void observe(Stat s, const std::vector<std::string>& labels, double seconds);
+  // Replaces the value (a gauge, or a counter its owner keeps: samplers).
+  void set(Stat s, const std::vector<std::string>& labels, uint64_t value);
+  // `sampler` copies counts kept elsewhere into this table (with set()); it
+  // runs at the start of every prometheus() and to_json(), on the caller's
+  // thread. What it reads must outlive the Stats or be removed first.
+  void add_sampler(std::function<void(Stats&)> sampler);
   // 0 when never counted.
   uint64_t value(Stat s, const std::vector<std::string>& labels) const;
   // Sum over every label set.
   uint64_t total(Stat s) const;
 
-  std::string prometheus() const;
-  nlohmann::json to_json() const;
+  std::string prometheus();
+  nlohmann::json to_json();
 
  private:
+  void sample();
   struct Histogram {
     std::vector<uint64_t> buckets;  // cumulative at render time
     uint64_t count = 0;
@@ -64,6 +83,8 @@ class Stats {
   mutable std::mutex mu_;
   std::array<std::map<std::vector<std::string>, uint64_t>, kStatCount> counters_;
   std::array<std::map<std::vector<std::string>, Histogram>, kStatCount> histograms_;
+  std::mutex samplers_mu_;  // held while samplers run: one rendering samples at a time
+  std::vector<std::function<void(Stats&)>> samplers_;
 };
 
 // Feeds Stats from the router's events.
