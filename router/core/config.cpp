@@ -168,9 +168,10 @@ void read_provider(const Node& n, RouterConfig& cfg, int position) {
 }
 
 void read_root(const Node& root, RouterConfig& cfg) {
-  // `alerts` and `schedules` belong to router/alerts, which reads the same file.
+  // `alerts` and `schedules` belong to router/alerts, `server` to the listener
+  // (router/main/serve_settings.cpp); they read the same file.
   root.each_field({"providers", "timeouts", "quarantine", "ejection", "cache", "routing", "support_url", "alerts",
-                   "schedules"},
+                   "schedules", "server"},
                   [&](const std::string& key, const Node& v) {
     if (key == "providers") {
       if (!v.node.IsSequence()) v.fail("expected a list of providers");

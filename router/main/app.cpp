@@ -57,6 +57,7 @@ bool App::start(std::string* error) {
   o.clock = &clock;
   o.listen = options_.listen;
   o.journal_path = options_.journal_path;
+  o.server = options_.server;
   if (auto it = options_.env.find("KEYWARD_ADMIN_TOKEN"); it != options_.env.end()) o.admin_token = it->second.value;
   o.validate_on_start = options_.validate_on_start;
   o.tls_verify = options_.tls_verify;
@@ -78,6 +79,19 @@ bool App::start(std::string* error) {
     };
   }
   service_ = std::make_unique<http::Service>(std::move(o));
+  // The incident engine's and the dispatcher's counts, in /metrics and /api/status.
+  service_->stats().add_sampler([this](http::Stats& st) {
+    IncidentEngine::Stats i = incidents_->stats();
+    st.set(http::Stat::incident_alerts, {"enqueued"}, i.alerts_enqueued);
+    st.set(http::Stat::incident_alerts, {"suppressed"}, i.alerts_suppressed);
+    st.set(http::Stat::incident_alerts, {"rejected"}, i.alerts_rejected);
+    st.set(http::Stat::incidents, {"opened"}, i.incidents_opened);
+    st.set(http::Stat::incidents, {"resolved"}, i.incidents_resolved);
+    alerts::AlertDispatcher::Stats d = dispatcher_->stats();
+    st.set(http::Stat::alert_deliveries, {"delivered"}, d.delivered);
+    st.set(http::Stat::alert_deliveries, {"failed"}, d.failures);
+    st.set(http::Stat::alert_deliveries, {"skipped"}, d.skipped);
+  });
   for (const auto& w : options_.warnings) service_->log("WARN: " + w);
   service_->log("INFO: " + alerts::channels_log_line(alert_settings_.channels));
   // An incident still open from before this process: it restarted now, and

@@ -34,6 +34,7 @@ struct AppOptions {
   std::string listen = "127.0.0.1:5000";
   std::string journal_path = "keyward-journal.jsonl";
   std::string store_path = "keyward.db";   // incidents and the alert outbox
+  http::ServerSettings server;             // keyward.yaml `server:` (the public listener)
   bool validate_on_start = true;
   bool tls_verify = true;
   // serve: a dispatcher thread and a 1 s timer thread. Scenarios: neither;
