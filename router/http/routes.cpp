@@ -15,12 +15,16 @@ double seconds(MonoTime d) { return std::chrono::duration<double>(d).count(); }
 
 }  // namespace
 
-void send_json(net::Responder& res, int status, const json& body, std::vector<net::HttpHeader> headers) {
+net::HttpResponse json_response(int status, const json& body, std::vector<net::HttpHeader> headers) {
   net::HttpResponse r;
   r.status = status;
   r.headers = std::move(headers);
   r.body = dump_json(body);
-  res.send(std::move(r));
+  return r;
+}
+
+void send_json(net::Responder& res, int status, const json& body, std::vector<net::HttpHeader> headers) {
+  res.send(json_response(status, body, std::move(headers)));
 }
 
 void send_text(net::Responder& res, int status, std::string body, const std::string& content_type) {

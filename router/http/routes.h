@@ -64,7 +64,7 @@ struct Service::Routes {
   void completions(const net::HttpRequest& req, net::Responder& res);
   void stream(const ChatRequest& cr, const std::string& id, const std::string& completion_id, int64_t created,
               net::Responder& res, MonoTime t0);
-  int openai_failure(net::Responder& res, const RouteOutcome& out);
+  net::HttpResponse openai_failure(const RouteOutcome& out);
   void models(const net::HttpRequest& req, net::Responder& res);
 
   // routes_admin.cpp
@@ -82,6 +82,7 @@ struct Service::Routes {
 };
 
 // A JSON answer (serialised without throwing on invalid UTF-8).
+net::HttpResponse json_response(int status, const nlohmann::json& body, std::vector<net::HttpHeader> headers = {});
 void send_json(net::Responder& res, int status, const nlohmann::json& body, std::vector<net::HttpHeader> headers = {});
 void send_text(net::Responder& res, int status, std::string body, const std::string& content_type);
 

@@ -15,29 +15,32 @@ void Service::Routes::chat(const net::HttpRequest& req, net::Responder& res) {
   set_current_request_id(id);
   journal_request(id, "chat", cr);
   RouteOutcome out = s.router_->route(cr, *s.transport_);
-  int status = 200;
+  net::HttpResponse answer;
   switch (out.kind) {
     case RouteOutcome::Kind::provider:
     case RouteOutcome::Kind::cache:
-      send_json(res, 200, chat_api_answer(out));
+      answer = json_response(200, chat_api_answer(out));
       break;
     case RouteOutcome::Kind::emergency: {
       int retry = emergency_retry_seconds(out.verdict);
-      status = api_error(ApiErrorId::emergency).http_status;
-      send_json(res, status, emergency_answer(out.verdict, retry, s.router_->config().support_url),
-                {{"Retry-After", std::to_string(retry)}});
+      answer = json_response(api_error(ApiErrorId::emergency).http_status,
+                             emergency_answer(out.verdict, retry, s.router_->config().support_url),
+                             {{"Retry-After", std::to_string(retry)}});
       break;
     }
     case RouteOutcome::Kind::request_error:
     case RouteOutcome::Kind::stream_failed: {
       ApiError e = upstream_failure(out, false);
-      status = e.http_status;
-      send_json(res, status,
-                json{{"status", "error"}, {"error", e.code}, {"message", out.error}, {"provider", out.provider}});
+      answer = json_response(
+          e.http_status,
+          json{{"status", "error"}, {"error", e.code}, {"message", out.error}, {"provider", out.provider}});
       break;
     }
   }
-  record_outcome(id, "chat", out, status, t0);
+  // Recorded before the answer goes out: a client that has it also finds the
+  // request in /metrics and the journal.
+  record_outcome(id, "chat", out, answer.status, t0);
+  res.send(std::move(answer));
   set_current_request_id("");
 }
 

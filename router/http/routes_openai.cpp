@@ -45,19 +45,17 @@ class SseSink final : public StreamSink {
 
 }  // namespace
 
-int Service::Routes::openai_failure(net::Responder& res, const RouteOutcome& out) {
+net::HttpResponse Service::Routes::openai_failure(const RouteOutcome& out) {
   if (out.kind == RouteOutcome::Kind::emergency) {
     const ApiError& e = api_error(ApiErrorId::emergency);
     int retry = emergency_retry_seconds(out.verdict);
     json body = openai_error(emergency_content(out.verdict, retry, s.router_->config().support_url), e.openai_type,
                              to_string(out.verdict.cause));
     body["error"]["retry_after_seconds"] = retry;
-    send_json(res, e.http_status, body, {{"Retry-After", std::to_string(retry)}});
-    return e.http_status;
+    return json_response(e.http_status, body, {{"Retry-After", std::to_string(retry)}});
   }
   ApiError e = upstream_failure(out, true);
-  send_json(res, e.http_status, openai_error(out.provider + ": " + out.error, e.openai_type, e.code));
-  return e.http_status;
+  return json_response(e.http_status, openai_error(out.provider + ": " + out.error, e.openai_type, e.code));
 }
 
 void Service::Routes::completions(const net::HttpRequest& req, net::Responder& res) {
@@ -72,12 +70,11 @@ void Service::Routes::completions(const net::HttpRequest& req, net::Responder& r
   set_current_request_id(id);
   journal_request(id, "openai", cr);
   RouteOutcome out = s.router_->route(cr, *s.transport_);
-  int status = 200;
-  if (out.kind == RouteOutcome::Kind::provider || out.kind == RouteOutcome::Kind::cache)
-    send_json(res, 200, openai_completion(out, completion_id, created));
-  else
-    status = openai_failure(res, out);
-  record_outcome(id, "openai", out, status, t0);
+  net::HttpResponse answer = out.kind == RouteOutcome::Kind::provider || out.kind == RouteOutcome::Kind::cache
+                                 ? json_response(200, openai_completion(out, completion_id, created))
+                                 : openai_failure(out);
+  record_outcome(id, "openai", out, answer.status, t0);  // before the client can see the answer
+  res.send(std::move(answer));
   set_current_request_id("");
 }
 
@@ -106,22 +103,21 @@ void Service::Routes::stream(const ChatRequest& cr, const std::string& id, const
 
   if (!sink.started()) {
     // No byte reached the client: an ordinary answer, with an honest status.
-    int status = 200;
+    net::HttpResponse answer;
     if (out.kind == RouteOutcome::Kind::provider || out.kind == RouteOutcome::Kind::cache) {
       // An empty stream, or a cached answer: replay it as SSE.
       std::string body = sse_frame(openai_chunk(completion_id, created, out.model, out.answer.content, "", true));
       body += sse_frame(openai_chunk(completion_id, created, out.model, "",
                                      out.answer.finish_reason.empty() ? "stop" : out.answer.finish_reason, false));
       body += "data: [DONE]\n\n";
-      net::HttpResponse r;
-      r.content_type = "text/event-stream";
-      r.headers = kSseHeaders;
-      r.body = std::move(body);
-      res.send(std::move(r));
+      answer.content_type = "text/event-stream";
+      answer.headers = kSseHeaders;
+      answer.body = std::move(body);
     } else {
-      status = openai_failure(res, out);
+      answer = openai_failure(out);
     }
-    record_outcome(id, "openai_stream", out, status, t0);
+    record_outcome(id, "openai_stream", out, answer.status, t0);  // before the client can see the answer
+    res.send(std::move(answer));
     return;
   }
   std::string tail;

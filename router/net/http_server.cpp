@@ -109,10 +109,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
         socket_(std::move(socket)),
         timer_(socket_.get_executor()),
         loop_index_(loop_index),
+        io_(server_->loop.context(loop_index)),
         parser_(server_->options.limits) {}
 
   void start();
   asio::any_io_executor executor() { return socket_.get_executor(); }
+  bool on_loop_thread() const { return io_.get_executor().running_in_this_thread(); }
+  const HttpServerOptions& options() const { return server_->options; }
+
+  // Blocks the calling (non-loop) thread until at most `limit - more` bytes
+  // are unsent, the client is gone, or `deadline` passes. True when the
+  // bytes fit.
+  bool wait_for_room(size_t more, size_t limit, SteadyClock::time_point deadline) {
+    std::unique_lock lock(drain_mu_);
+    ++drain_waiters_;
+    bool fit = drain_cv_.wait_until(lock, deadline, [&] {
+      size_t behind = unsent.load();
+      return gone.load() || behind == 0 || behind + more <= limit;
+    });
+    --drain_waiters_;
+    return fit && !gone.load();
+  }
 
   // From an Exchange, on this loop: bytes of the current answer; `last` ends
   // it (`keep_alive` false: close after it).
@@ -128,6 +145,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::atomic<size_t> unsent{0};  // bytes of the current exchange not yet written
   std::atomic<bool> gone{false};
 
+ private:
+  // Wakes producers waiting in wait_for_room() (unsent fell, or the client went).
+  void notify_drained() {
+    if (drain_waiters_.load() == 0) return;
+    std::lock_guard lock(drain_mu_);
+    drain_cv_.notify_all();
+  }
+  std::mutex drain_mu_;
+  std::condition_variable drain_cv_;
+  std::atomic<int> drain_waiters_{0};
+
+ public:
  private:
   enum class Phase { idle, head, body, handling, refusing, lingering, closed };
   enum class Deadline { none, idle, head, body, write, linger };
@@ -152,6 +181,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   tcp::socket socket_;
   asio::steady_timer timer_;
   size_t loop_index_;
+  asio::io_context& io_;
   RequestParser parser_;
   Phase phase_ = Phase::idle;
 
@@ -228,9 +258,17 @@ class Exchange final : public Responder {
     if (frame.empty()) return true;
     size_t behind = conn_->unsent.load();
     if (behind > 0 && behind + frame.size() > max_unsent_) {
-      finished_ = true;
-      run([c = conn_] { c->cut_slow_reader(); });
-      return false;
+      // A producer on another thread waits for the client to take bytes (a
+      // slow reader slows the producer); one that does not within
+      // write_timeout is cut off. On the loop thread nothing can drain while
+      // we wait, so the bound cuts at once.
+      bool fit = !conn_->on_loop_thread() &&
+                 conn_->wait_for_room(frame.size(), max_unsent_, SteadyClock::now() + conn_->options().write_timeout);
+      if (!fit) {
+        finished_ = true;
+        if (!conn_->gone) run([c = conn_] { c->cut_slow_reader(); });
+        return false;
+      }
     }
     conn_->unsent += frame.size();
     run([c = conn_, b = std::move(frame)]() mutable { c->deliver(std::move(b), true, false, true); });
@@ -457,6 +495,7 @@ void Connection::on_written(const error_code& ec) {
   write_pending_ = false;
   unsent -= std::min(unsent.load(), writing_counted_);
   writing_counted_ = 0;
+  notify_drained();
   if (phase_ == Phase::closed) return;
   if (ec) {
     gone = true;
@@ -542,6 +581,7 @@ void Connection::close() {
   std::string().swap(in_);
   std::string().swap(queued_);
   server_->registry[loop_index_].erase(this);
+  notify_drained();
   if (gone_callback_) {
     auto fn = std::move(gone_callback_);
     gone_callback_ = nullptr;

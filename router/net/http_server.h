@@ -43,8 +43,9 @@ struct HttpServerOptions {
   Millis body_timeout{30'000};      // whole request body, from the end of the head
   Millis write_timeout{30'000};     // each write of an answer, until the client took it
   size_t max_connections = 10'000;  // open at once; beyond: closed at accept
-  // A streamed answer may run this far ahead of the client; a client that
-  // does not read is cut off rather than buffered without limit.
+  // A streamed answer may run this far ahead of the client: the producer
+  // then waits (Responder::write), and a client that does not read within
+  // write_timeout is cut off rather than buffered without limit.
   size_t max_unsent_bytes = 1 << 20;
   // After refusing a request whose body was not read (413, 400 mid-body), the
   // server reads and discards up to this much for up to linger_timeout, so
@@ -68,9 +69,11 @@ class Responder {
   // A streamed answer: the head now (chunked on HTTP/1.1), then write()s,
   // then end(). `headers` besides Content-Type and the framing.
   virtual void start_stream(int status, const std::string& content_type, std::vector<HttpHeader> headers) = 0;
-  // Queues a piece of the streamed body. False when the client is gone or
-  // would be more than max_unsent_bytes behind (it is then cut off): stop
-  // producing.
+  // Queues a piece of the streamed body. When the client is already
+  // max_unsent_bytes behind, a caller on another thread waits for it to take
+  // bytes (up to write_timeout); a caller on the loop thread cannot wait.
+  // False when the client is gone, or still too far behind (it is then cut
+  // off): stop producing.
   virtual bool write(std::string_view data) = 0;
   virtual void end() = 0;
   // True once the connection failed or closed (reset, write timeout, cut off).
