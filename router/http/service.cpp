@@ -176,6 +176,8 @@ bool Service::start(std::string* error) {
   so.write_timeout = ss.write_timeout;
   so.max_connections = ss.max_connections;
   so.max_unsent_bytes = ss.max_unsent_bytes;
+  so.linger_bytes = ss.linger_bytes;
+  so.linger_timeout = ss.linger_timeout;
   so.log = [this](const std::string& line) { log(line); };
   so.render_refusal = [this](const net::RefusalInfo& info) { return routes_->refusal(info); };
   server_ = std::make_unique<net::HttpServer>(

@@ -46,7 +46,11 @@ struct ServerSettings {
   Millis body_timeout{30'000};   // the whole body, from the end of the head: 408
   Millis idle_timeout{60'000};   // a connection with no request under way: closed
   Millis write_timeout{30'000};  // a client that does not take an answer's bytes: closed
-  size_t max_unsent_bytes = 1 << 20;  // a streamed answer this far ahead of its client: cut off
+  size_t max_unsent_bytes = 1 << 20;  // a streamed answer this far ahead of its client: it waits, then is cut off
+  // After a refusal (413, 400 mid-body) the listener reads and discards this
+  // much for this long, so that the client sees the answer, not a reset.
+  size_t linger_bytes = 4 << 20;
+  Millis linger_timeout{2'000};
 };
 
 struct ServiceOptions {

@@ -83,6 +83,10 @@ http::ServerSettings server_settings_from_yaml(const std::string& yaml_text, con
       s.write_timeout = f.duration(ms1);
     else if (key == "max_unsent_bytes")
       s.max_unsent_bytes = f.count(1024, kMaxBytes);
+    else if (key == "linger_bytes")
+      s.linger_bytes = f.count(0, kMaxBytes);
+    else if (key == "linger_timeout")
+      s.linger_timeout = f.duration(Millis{0});
     else
       Field{kv.first, file, "server." + key}.fail("unknown field '" + key + "'");
   }

@@ -14,7 +14,9 @@
 //     body_timeout: 30s        # the whole body: 408
 //     idle_timeout: 60s        # a connection with no request under way: closed
 //     write_timeout: 30s       # an answer the client does not take: closed
-//     max_unsent_bytes: 1048576  # a stream this far ahead of its client: cut off
+//     max_unsent_bytes: 1048576  # a stream this far ahead of its client: waits, then cut off
+//     linger_bytes: 4194304    # after a refusal, discarded to let the client read it
+//     linger_timeout: 2s
 // Read once at start: a reload does not change the listener.
 #include <string>
 

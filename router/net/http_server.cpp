@@ -86,6 +86,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   // Rate-limited log of refused connections (loop 0 only).
   SteadyClock::time_point refusal_logged{};
   uint64_t refused_unlogged = 0;
+  SteadyClock::time_point accept_error_logged{};
 
   void log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -670,8 +671,13 @@ void HttpServer::Impl::on_accept(const error_code& ec, tcp::socket socket, size_
   if (!acceptor || !acceptor->is_open() || ec == asio::error::operation_aborted) return;
   if (ec) {
     // Out of file descriptors (or the like): the pending connection stays in
-    // the backlog; try again shortly instead of spinning on the error.
-    log("WARN: accept failed: " + ec.message() + " (open connections: " + std::to_string(count.open.load()) + ")");
+    // the backlog; try again shortly instead of spinning on the error, and
+    // say so at most once a second.
+    auto now = SteadyClock::now();
+    if (now - accept_error_logged >= std::chrono::seconds(1)) {
+      accept_error_logged = now;
+      log("WARN: accept failed: " + ec.message() + " (open connections: " + std::to_string(count.open.load()) + ")");
+    }
     accept_retry->expires_after(std::chrono::milliseconds(50));
     accept_retry->async_wait([self = shared_from_this()](const error_code& e) {
       if (!e) self->accept();

@@ -40,6 +40,8 @@ server:
   idle_timeout: 90s
   write_timeout: 15s
   max_unsent_bytes: 262144
+  linger_bytes: 0
+  linger_timeout: 500ms
 )",
                                      "keyward.yaml");
   EXPECT_EQ(s.loop_threads, 2u);
@@ -55,6 +57,8 @@ server:
   EXPECT_EQ(s.idle_timeout, 90s);
   EXPECT_EQ(s.write_timeout, 15s);
   EXPECT_EQ(s.max_unsent_bytes, 262144u);
+  EXPECT_EQ(s.linger_bytes, 0u);
+  EXPECT_EQ(s.linger_timeout, 500ms);
 }
 
 TEST(ServerSettings, NoSectionMeansTheDefaults) {
