@@ -153,17 +153,47 @@ size_t RequestParser::feed(std::string_view data) {
 
 size_t RequestParser::feed_request(std::string_view data) {
   if (data.empty()) return 0;
-  // Beast sees a head only once all of it is here: whether it refuses a
-  // malformed one must not depend on how its bytes were split.
-  if (state_ == State::head && (!scan_head(data) || eom_matched_ < 4)) return 0;
+  // Beast sees at most one window of body bytes per call (the size of a
+  // head), and a head only once all of it is here: whether a request is
+  // refused, and why, must not depend on how its bytes were split.
+  const size_t window = std::max<size_t>(limits_.max_head_bytes, 1);
+  size_t used = 0;
+  if (state_ == State::head) {
+    if (!scan_head(data) || eom_matched_ < 4) return 0;
+    used = put(data.substr(0, head_scanned_ + window), true);
+  }
+  while (state_ == State::body && used < data.size()) {
+    std::string_view piece = data.substr(used, window);
+    size_t n = put(piece, false);
+    used += n;
+    if (n > 0 || state_ != State::body) continue;
+    // Nothing consumed: an unfinished chunk-size line or trailer. Bound it
+    // like a head, or a line without end would grow the connection's buffer.
+    if (piece.size() == window)
+      fail(Refusal::bad_request, "chunk-size line or trailer longer than " + std::to_string(window) + " bytes");
+    break;
+  }
+  return used;
+}
+
+size_t RequestParser::put(std::string_view data, bool whole_head) {
   error_code ec;
   size_t used = impl_->put(boost::asio::const_buffer(data.data(), data.size()), ec);
-  if (ec == http::error::need_more) ec = {};
+  if (ec == http::error::need_more) {
+    ec = {};
+    // A complete head never needs more; Beast asks for more when a malformed
+    // line ends early (a version shorter than "HTTP/1.1" before CRLF), and
+    // would then wait for ever: refuse it like any malformed head.
+    if (whole_head && !impl_->is_header_done()) {
+      fail(Refusal::bad_request, "malformed request line or header");
+      return used;
+    }
+  }
   if (ec) {
     if (impl_->refused)
       fail(impl_->kind, impl_->detail);
     else if (ec == http::error::header_limit)
-      fail(Refusal::head_too_large, "request head larger than " + std::to_string(limits_.max_head_bytes) + " bytes");
+      fail(Refusal::bad_request, "trailer larger than " + std::to_string(limits_.max_head_bytes) + " bytes");
     else if (ec == http::error::body_limit)
       fail(Refusal::body_too_large,
            "request body larger than the limit of " + std::to_string(limits_.body_limit) + " bytes");
@@ -176,16 +206,7 @@ size_t RequestParser::feed_request(std::string_view data) {
     std::string expect = request_.header("Expect");
     expects_continue_ = iequals(expect, "100-continue");
   }
-  if (impl_->is_done()) {
-    state_ = State::done;
-    return used;
-  }
-  // In the body, Beast leaves only an unfinished chunk-size line or trailer
-  // unconsumed; bound it like a head, or a line without end would grow the
-  // connection's buffer for ever.
-  if (state_ == State::body && data.size() - used > limits_.max_head_bytes)
-    fail(Refusal::bad_request,
-         "chunk-size line or trailer longer than " + std::to_string(limits_.max_head_bytes) + " bytes");
+  if (impl_->is_done()) state_ = State::done;
   return used;
 }
 

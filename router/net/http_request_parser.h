@@ -62,6 +62,9 @@ class RequestParser {
  private:
   struct Impl;
   size_t feed_request(std::string_view data);
+  // One call into Beast; `whole_head`: data holds a complete head. Returns
+  // the bytes consumed; errors set State::error.
+  size_t put(std::string_view data, bool whole_head);
   // Scans head bytes as they arrive: NUL and bare LF are refused at once,
   // the size against max_head_bytes, and CR LF CR LF found ends the head.
   bool scan_head(std::string_view data);
