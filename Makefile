@@ -14,7 +14,7 @@ endif
 
 DEBIAN_PACKAGES = cmake g++ make pkg-config libcpp-httplib-dev nlohmann-json3-dev \
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev \
-  libsqlite3-dev libssl-dev libboost-dev chromium
+  libsqlite3-dev libssl-dev libboost-dev libhiredis-dev redis-server chromium
 
 # Fuzzing (clang + libFuzzer, a build of its own) and the TSan subset.
 FUZZ_SECONDS ?= 20

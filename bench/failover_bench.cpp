@@ -48,14 +48,14 @@ const std::string kAskStream =
     R"({"model":"openai/gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Help me fix this bug"}]})";
 
 struct Fixture {
-  fakes::OffsetClock fake_clock;
+  OffsetClock fake_clock;
   std::unique_ptr<fakes::World> world;
   RealClock clock;
   uint64_t generation = 0;  // makes every cold iteration's failing keys new to the router
 
   Fixture() {
     // Unlisted keys are invalid: every fresh "sk-bad-..." answers 401 invalid_api_key.
-    fakes::Field root{YAML::Load(R"(
+    YamlField root{YAML::Load(R"(
 providers:
   - {name: openai, kind: openai, keys: {sk-proj-GOOD-FFF-0123: valid}, default_key_state: invalid,
      max_threads: 16, keep_alive_timeout_s: 30}

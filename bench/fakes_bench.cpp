@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes/clock.h"
+#include "base/clock.h"
 #include "fakes/provider.h"
 
 namespace {
@@ -19,13 +19,13 @@ namespace {
 using keyward::fakes::FakeProvider;
 using keyward::fakes::KeySpec;
 using keyward::fakes::KeyState;
-using keyward::fakes::ManualClock;
+using keyward::SimClock;
 using keyward::fakes::ProviderKind;
 using keyward::fakes::ProviderOptions;
-using keyward::fakes::WallTime;
+using keyward::WallTime;
 
 void run_chat_bench(benchmark::State& state, ProviderKind kind, KeyState key_state) {
-  ManualClock clock{WallTime(std::chrono::milliseconds(1'763'452'800'000))};  // 2025-11-18
+  SimClock clock{WallTime(std::chrono::milliseconds(1'763'452'800'000))};  // 2025-11-18
   ProviderOptions o;
   o.kind = kind;
   o.name = "bench";

@@ -19,6 +19,7 @@
 #include "fakes/world.h"
 #include "router/core/env_file.h"
 #include "bench/bench_service.h"
+#include "router/http/blocking_over_async.h"
 #include "router/http/service.h"
 #include "router/http/transports.h"
 
@@ -30,12 +31,12 @@ using SteadyClock = std::chrono::steady_clock;
 const char* kGood = "sk-proj-GOOD-FFF-0123";
 
 struct Fixture {
-  fakes::OffsetClock fake_clock;
+  OffsetClock fake_clock;
   std::unique_ptr<fakes::World> world;
   RealClock clock;
 
   Fixture() {
-    fakes::Field root{YAML::Load(R"(
+    YamlField root{YAML::Load(R"(
 providers:
   - {name: groq, kind: groq, keys: {sk-proj-GOOD-FFF-0123: valid}, max_threads: 16, keep_alive_timeout_s: 30}
   - {name: gemini, kind: gemini, max_threads: 16, keep_alive_timeout_s: 30}
@@ -109,7 +110,8 @@ BENCHMARK(LoopbackFloor)->Iterations(3000);
 
 void RouteInProcess(benchmark::State& state) {
   auto& f = fixture();
-  http::WireTransport t;
+  http::WireTransport wire;
+  http::BlockingOverAsync t(wire);  // routing is synchronous: each attempt waits for its call
   ChatRouter router(f.config(0, true), f.clock, nullptr);
   auto q = question();
   Samples s;
@@ -125,7 +127,8 @@ BENCHMARK(RouteInProcess)->Iterations(3000);
 
 void FailoverCold(benchmark::State& state) {
   auto& f = fixture();
-  http::WireTransport t;
+  http::WireTransport wire;
+  http::BlockingOverAsync t(wire);  // routing is synchronous: each attempt waits for its call
   auto cfg = f.config(5, true);
   auto q = question();
   Samples s;
@@ -144,7 +147,8 @@ BENCHMARK(FailoverCold)->Iterations(1000);
 
 void FailoverWarm(benchmark::State& state) {
   auto& f = fixture();
-  http::WireTransport t;
+  http::WireTransport wire;
+  http::BlockingOverAsync t(wire);  // routing is synchronous: each attempt waits for its call
   ChatRouter router(f.config(5, true), f.clock, nullptr);
   auto q = question();
   router.route(q, t);  // quarantines keys 1..5
@@ -161,7 +165,8 @@ BENCHMARK(FailoverWarm)->Iterations(3000);
 
 void EmergencyQuarantined(benchmark::State& state) {
   auto& f = fixture();
-  http::WireTransport t;
+  http::WireTransport wire;
+  http::BlockingOverAsync t(wire);  // routing is synchronous: each attempt waits for its call
   auto cfg = f.config(3, false);
   cfg.cache.enabled = false;
   ChatRouter router(cfg, f.clock, nullptr);

@@ -4,8 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/escape.h"
+#include "base/key_mask.h"
+#include "base/utc_time.h"
 #include "fakes/provider.h"
-#include "fakes/util.h"
 
 namespace keyward::fakes {
 
@@ -99,7 +101,7 @@ bool parse_u64(const std::string& text, std::uint64_t& out) {
 
 nlohmann::json clock_json(const FakeProvider& p) {
   auto now = p.now();
-  return {{"now", format_iso8601(now)},
+  return {{"now", format_iso8601_ms(now)},
           {"now_ms", now.time_since_epoch().count()},
           {"adjustable", p.clock_adjustable()}};
 }
@@ -127,7 +129,7 @@ void handle_get(FakeProvider& p, const std::string& what, const httplib::Request
     }
     return reply(res, 200, {{"entries", arr}, {"last_seq", last}});
   }
-  fail(res, ControlError::unknown_route, "no control route GET /_fake/" + printable(what));
+  fail(res, ControlError::unknown_route, "no control route GET /_fake/" + printable_ascii(what));
 }
 
 void handle_post(FakeProvider& p, const std::string& what, const httplib::Request& req,
@@ -196,7 +198,7 @@ void handle_post(FakeProvider& p, const std::string& what, const httplib::Reques
       p.advance_clock(std::chrono::milliseconds(j["advance_ms"].get<std::int64_t>()));
     } else if (j.contains("set")) {
       WallTime t;
-      if (!j["set"].is_string() || !parse_iso8601(j["set"].get<std::string>(), t)) {
+      if (!j["set"].is_string() || !parse_iso8601(j["set"].get<std::string>(), &t)) {
         return fail(res, ControlError::bad_field,
                     "'set' must be an ISO-8601 UTC time like 2025-11-18T08:00:00Z");
       }
@@ -211,7 +213,7 @@ void handle_post(FakeProvider& p, const std::string& what, const httplib::Reques
     }
     return reply(res, 200, clock_json(p));
   }
-  fail(res, ControlError::unknown_route, "no control route POST /_fake/" + printable(what));
+  fail(res, ControlError::unknown_route, "no control route POST /_fake/" + printable_ascii(what));
 }
 
 void handle_delete(FakeProvider& p, const std::string& what, const httplib::Request& req,
@@ -237,7 +239,7 @@ void handle_delete(FakeProvider& p, const std::string& what, const httplib::Requ
     p.remove_key(key);
     return reply(res, 200, {{"ok", true}});
   }
-  fail(res, ControlError::unknown_route, "no control route DELETE /_fake/" + printable(what));
+  fail(res, ControlError::unknown_route, "no control route DELETE /_fake/" + printable_ascii(what));
 }
 
 }  // namespace

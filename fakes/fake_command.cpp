@@ -6,6 +6,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "base/flags.h"
 #include "fakes/world.h"
 
 namespace keyward::fakes {
@@ -38,9 +39,15 @@ int run_fake_world(const std::string& path, std::ostream& out, std::ostream& err
 }
 
 int fake_main(int argc, char** argv) {
-  int first = 1;
-  if (argc > 1 && std::string(argv[1]) == "fake") first = 2;
-  if (argc - first != 1) {
+  // No flags yet: the table is where they go, and anything flag-like is refused.
+  static constexpr std::span<const Flag> kFakeFlags{};
+  ParsedArgs args;
+  std::string error;
+  bool ok = parse_flags(argc, argv, kFakeFlags, &args, &error);
+  auto& files = args.positionals;
+  if (ok && !files.empty() && files.front() == "fake") files.erase(files.begin());
+  if (!ok || files.size() != 1) {
+    if (!ok) std::cerr << "keyward fake: " << error << "\n";
     std::cerr << "usage: keyward fake WORLD.yaml\n";
     return 2;
   }
@@ -53,7 +60,7 @@ int fake_main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
   // A client hanging up mid-answer must not kill the fake.
   signal(SIGPIPE, SIG_IGN);
-  int rc = run_fake_world(argv[first], std::cout, std::cerr, [&] {
+  int rc = run_fake_world(files.front(), std::cout, std::cerr, [&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
   });

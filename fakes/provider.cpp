@@ -12,10 +12,14 @@
 
 #include <sys/socket.h>
 
+#include "base/assert.h"
+#include "base/escape.h"
+#include "base/key_mask.h"
+#include "base/random.h"
+#include "base/utc_time.h"
 #include "fakes/control_api.h"
 #include "fakes/providers/wire.h"
 #include "fakes/server_support.h"
-#include "fakes/util.h"
 
 namespace keyward::fakes {
 
@@ -52,7 +56,7 @@ std::string corrupt_json(const std::string& body) {
 }  // namespace
 
 nlohmann::json JournalEntry::to_json() const {
-  return {{"seq", seq},       {"time", format_iso8601(time)},
+  return {{"seq", seq},       {"time", format_iso8601_ms(time)},
           {"method", method}, {"path", path},
           {"key", key},       {"key_hash", key_hash},
           {"status", status}, {"latency_us", latency_us},
@@ -76,14 +80,14 @@ nlohmann::json Counters::to_json() const {
 }
 
 struct FakeProvider::Impl {
-  Impl(ProviderOptions o, FakeClock& c, ClockControl cc)
+  Impl(ProviderOptions o, const Clock& c, ClockControl cc)
       : opts(std::move(o)), clock(c), control(std::move(cc)), wire(make_wire(opts.kind)) {
     model = opts.model.empty() ? wire->default_model() : opts.model;
     load_initial_state();
   }
 
   ProviderOptions opts;
-  FakeClock& clock;
+  const Clock& clock;
   ClockControl control;
   std::unique_ptr<Wire> wire;
   std::string model;
@@ -179,7 +183,7 @@ struct FakeProvider::Impl {
   void fill_rate(const KeyUsage* u, WallTime now, RateInfo& r) const {
     r.rpm_limit = opts.limits.requests_per_minute;
     r.rpd_limit = opts.limits.requests_per_day;
-    r.rpd_reset = until_midnight_utc(now);
+    r.rpd_reset = (next_midnight_utc(now) - now);
     if (!u) return;
     r.rpm_used = static_cast<std::uint32_t>(u->minute.size());
     r.rpm_reset = u->minute.empty() ? std::chrono::milliseconds(0)
@@ -206,6 +210,8 @@ struct FakeProvider::Impl {
       ++u->day_count;
       if (lim.requests_per_minute) u->minute.push_back(now);
     }
+    // The minute window holds admitted requests only: never more than the limit.
+    KEYWARD_ASSERT(!lim.requests_per_minute || u->minute.size() <= lim.requests_per_minute);
     fill_rate(u, now, r);
     return a;
   }
@@ -237,6 +243,7 @@ struct FakeProvider::Impl {
     if (ring.size() < cap) {
       ring.push_back(std::move(e));
     } else {
+      KEYWARD_ASSERT(ring.size() == cap && ring_next < cap);
       ring[ring_next] = std::move(e);
       ring_next = (ring_next + 1) % cap;
     }
@@ -288,7 +295,7 @@ void FakeProvider::Impl::handle(const httplib::Request& req, httplib::Response& 
   JournalEntry entry;
   entry.time = arrived;
   entry.method = req.method;
-  entry.path = printable(req.path);
+  entry.path = printable_ascii(req.path);
   entry.key = ctx.masked_key;
   entry.key_hash = key.empty() ? "" : key_fingerprint(key);
   entry.fault = fx.applied;
@@ -338,7 +345,7 @@ void FakeProvider::Impl::handle(const httplib::Request& req, httplib::Response& 
     answer = wire->rate_limited(std::chrono::seconds(opts.rate_limited_retry_s), limit, limit, ctx);
   } else if (spec.state == KeyState::quota_exhausted) {
     auto limit = opts.limits.requests_per_day ? opts.limits.requests_per_day : 1000;
-    answer = wire->quota_exhausted(until_midnight_utc(arrived), limit, limit, ctx);
+    answer = wire->quota_exhausted((next_midnight_utc(arrived) - arrived), limit, limit, ctx);
   } else {
     Admission a;
     {
@@ -455,7 +462,7 @@ void FakeProvider::Impl::respond_stream(const httplib::Request&, httplib::Respon
       });
 }
 
-FakeProvider::FakeProvider(ProviderOptions options, FakeClock& clock, ClockControl control)
+FakeProvider::FakeProvider(ProviderOptions options, const Clock& clock, ClockControl control)
     : impl_(std::make_unique<Impl>(std::move(options), clock, std::move(control))) {}
 
 FakeProvider::~FakeProvider() { stop(); }
@@ -691,7 +698,7 @@ nlohmann::json FakeProvider::state_json() const {
        {{"requests_per_minute", im.opts.limits.requests_per_minute},
         {"requests_per_day", im.opts.limits.requests_per_day}}},
       {"clock",
-       {{"now", format_iso8601(im.clock.wall())}, {"adjustable", static_cast<bool>(im.control)}}}};
+       {{"now", format_iso8601_ms(im.clock.wall())}, {"adjustable", static_cast<bool>(im.control)}}}};
 }
 
 }  // namespace keyward::fakes

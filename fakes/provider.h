@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes/clock.h"
+#include "base/clock.h"
 #include "fakes/faults/fault.h"
 #include "fakes/key_state.h"
 
@@ -91,18 +91,18 @@ struct ClockControl {
   std::function<void(WallTime)> set;
   explicit operator bool() const { return advance && set; }
 };
-// For ManualClock / OffsetClock (or anything with advance()/set()).
+// For SimClock / OffsetClock (or anything with advance()/set_wall()).
 template <typename C>
 ClockControl clock_control(C& clock) {
   return {[&clock](std::chrono::milliseconds d) { clock.advance(d); },
-          [&clock](WallTime t) { clock.set(t); }};
+          [&clock](WallTime t) { clock.set_wall(t); }};
 }
 
 class FakeProvider {
  public:
   // `clock` decides every time question (windows, midnight UTC, journal);
   // `control` is empty when the fake must not move the clock.
-  FakeProvider(ProviderOptions options, FakeClock& clock, ClockControl control = {});
+  FakeProvider(ProviderOptions options, const Clock& clock, ClockControl control = {});
   ~FakeProvider();  // stops
   FakeProvider(const FakeProvider&) = delete;
   FakeProvider& operator=(const FakeProvider&) = delete;

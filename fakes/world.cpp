@@ -2,15 +2,16 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
-#include "fakes/util.h"
+#include "base/random.h"
 
 namespace keyward::fakes {
 
 namespace {
 
-std::uint64_t unsigned_field(const Field& f, std::uint64_t max) {
+std::uint64_t unsigned_field(const YamlField& f, std::uint64_t max) {
   if (!f.node.IsScalar()) f.fail("expected a non-negative integer");
   auto v = f.as<long long>("a non-negative integer");
   if (v < 0) f.fail("expected a non-negative integer");
@@ -18,18 +19,13 @@ std::uint64_t unsigned_field(const Field& f, std::uint64_t max) {
   return static_cast<std::uint64_t>(v);
 }
 
-bool bool_field(const Field& f) {
-  if (!f.node.IsScalar()) f.fail("expected true or false");
-  return f.as<bool>("true or false");
-}
-
-KeyState state_field(const Field& f) {
+KeyState state_field(const YamlField& f) {
   auto s = key_state_from_string(f.str());
   if (!s) f.fail("unknown key state '" + f.str() + "' (expected " + key_state_names() + ")");
   return *s;
 }
 
-void parse_listen(const Field& f, std::string& host, int& port) {
+void parse_listen(const YamlField& f, std::string& host, int& port) {
   std::string text = f.str();
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) f.fail("expected host:port, e.g. 127.0.0.1:0");
@@ -75,13 +71,13 @@ nlohmann::json to_json(const YAML::Node& n) {
   }
 }
 
-ProviderOptions parse_provider(const Field& f, std::uint64_t world_seed) {
+ProviderOptions parse_provider(const YamlField& f, std::uint64_t world_seed) {
   f.only({"name", "kind", "listen", "tls", "model", "latency_ms", "default_key_state", "keys",
           "limits", "faults", "error_variant", "rate_limited_retry_s", "seed", "max_threads",
           "keep_alive_timeout_s", "journal_limit", "max_body_bytes"});
   ProviderOptions o;
   if (!f.has("kind")) f.fail("missing field 'kind' (" + std::string(provider_kind_names()) + ")");
-  Field kind = f.child("kind");
+  YamlField kind = f.child("kind");
   auto k = provider_kind_from_string(kind.str());
   if (!k)
     kind.fail("unknown provider kind '" + kind.str() + "' (expected " + provider_kind_names() +
@@ -90,18 +86,18 @@ ProviderOptions parse_provider(const Field& f, std::uint64_t world_seed) {
   o.name = f.has("name") ? f.child("name").str() : to_string(o.kind);
   if (o.name.empty()) f.child("name").fail("must not be empty");
   if (f.has("listen")) parse_listen(f.child("listen"), o.host, o.port);
-  if (f.has("tls")) o.tls = bool_field(f.child("tls"));
+  if (f.has("tls")) o.tls = f.child("tls").boolean();
   if (f.has("model")) o.model = f.child("model").str();
   if (f.has("latency_ms"))
     o.latency_ms = static_cast<std::uint32_t>(unsigned_field(f.child("latency_ms"), 3'600'000));
   if (f.has("default_key_state")) o.default_key_state = state_field(f.child("default_key_state"));
   if (f.has("keys")) {
-    Field keys = f.child("keys");
+    YamlField keys = f.child("keys");
     if (!keys.node.IsNull()) {
       keys.require_map();
       for (const auto& kv : keys.node) {
         std::string key = kv.first.as<std::string>();
-        Field kf{kv.second, keys.file, keys.path + "." + key};
+        YamlField kf{kv.second, keys.file, keys.path + "." + key};
         if (key.empty()) kf.fail("empty key");
         KeySpec spec;
         if (kf.node.IsMap()) {
@@ -118,7 +114,7 @@ ProviderOptions parse_provider(const Field& f, std::uint64_t world_seed) {
     }
   }
   if (f.has("limits")) {
-    Field lim = f.child("limits");
+    YamlField lim = f.child("limits");
     lim.only({"requests_per_minute", "requests_per_day"});
     if (lim.has("requests_per_minute"))
       o.limits.requests_per_minute =
@@ -128,7 +124,7 @@ ProviderOptions parse_provider(const Field& f, std::uint64_t world_seed) {
           static_cast<std::uint32_t>(unsigned_field(lim.child("requests_per_day"), 100'000'000));
   }
   if (f.has("faults")) {
-    Field faults = f.child("faults");
+    YamlField faults = f.child("faults");
     if (!faults.node.IsNull()) {
       faults.require_sequence();
       for (std::size_t i = 0; i < faults.node.size(); ++i)
@@ -141,7 +137,7 @@ ProviderOptions parse_provider(const Field& f, std::uint64_t world_seed) {
     o.rate_limited_retry_s =
         static_cast<std::uint32_t>(unsigned_field(f.child("rate_limited_retry_s"), 86'400));
   o.seed = f.has("seed") ? unsigned_field(f.child("seed"), UINT64_MAX >> 1)
-                         : derive_seed(world_seed, o.name);
+                         : Random::derive(world_seed, o.name);
   if (f.has("max_threads")) {
     o.max_threads = static_cast<std::uint32_t>(unsigned_field(f.child("max_threads"), 1024));
     if (o.max_threads == 0) f.child("max_threads").fail("must be at least 1");
@@ -160,12 +156,7 @@ ProviderOptions parse_provider(const Field& f, std::uint64_t world_seed) {
 
 }  // namespace
 
-std::uint64_t derive_seed(std::uint64_t world_seed, const std::string& name) {
-  std::uint64_t s = world_seed ^ fnv1a64(name);
-  return splitmix64(s);
-}
-
-FaultSpec parse_fault_yaml(const Field& f) {
+FaultSpec parse_fault_yaml(const YamlField& f) {
   f.require_map();
   try {
     return parse_fault(to_json(f.node));
@@ -175,26 +166,26 @@ FaultSpec parse_fault_yaml(const Field& f) {
       // An unknown field: point at its key.
       for (const auto& kv : f.node) {
         if (kv.first.as<std::string>() == e.field()) {
-          Field{kv.first, f.file, f.path + "." + e.field()}.fail(e.message());
+          YamlField{kv.first, f.file, f.path + "." + e.field()}.fail(e.message());
         }
       }
-      Field{f.node, f.file, f.path + "." + e.field()}.fail(e.message());
+      YamlField{f.node, f.file, f.path + "." + e.field()}.fail(e.message());
     }
     f.fail(e.message());
   }
 }
 
-WorldOptions parse_world(const Field& world) {
+WorldOptions parse_world(const YamlField& world) {
   world.only({"seed", "providers", "sinks"});
   WorldOptions w;
   if (world.has("seed")) w.seed = unsigned_field(world.child("seed"), UINT64_MAX >> 1);
   if (world.has("providers")) {
-    Field ps = world.child("providers");
+    YamlField ps = world.child("providers");
     if (!ps.node.IsNull()) {
       ps.require_sequence();
       std::set<std::string> names;
       for (std::size_t i = 0; i < ps.node.size(); ++i) {
-        Field pf = ps.at(i);
+        YamlField pf = ps.at(i);
         pf.require_map();
         auto opts = parse_provider(pf, w.seed);
         if (!names.insert(opts.name).second) {
@@ -205,45 +196,31 @@ WorldOptions parse_world(const Field& world) {
       }
     }
   }
-  if (world.has("sinks")) {
-#if KEYWARD_FAKES_HAVE_SINKS
-    w.sinks = parse_sinks(world.child("sinks"));
-#else
-    world.child("sinks").fail("sinks are not available in this build");
-#endif
-  }
+  if (world.has("sinks")) w.sinks = parse_sinks(world.child("sinks"));
   return w;
 }
 
 WorldOptions load_world_file(const std::string& path) {
-  YAML::Node root;
-  {
-    std::ifstream in(path);
-    if (!in) throw SchemaError(path, 0, "", "cannot read the file");
-  }
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::ParserException& e) {
-    throw SchemaError(path, e.mark.line + 1, "", e.msg);
-  } catch (const YAML::Exception& e) {
-    throw SchemaError(path, 0, "", e.what());
-  }
-  Field f{root, path, ""};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SchemaError(path, 0, "(file)", "cannot read the file");
+  std::stringstream text;
+  text << in.rdbuf();
+  YAML::Node root = parse_yaml(text.str(), path);
+  check_yaml_shape(root, path);
+  YamlField f{root, path, ""};
   if (!root.IsMap()) f.fail("a world file must be a mapping (seed, providers, sinks)");
   return parse_world(f);
 }
 
-World::World(WorldOptions options, FakeClock& clock, ClockControl control)
+World::World(WorldOptions options, const Clock& clock, ClockControl control)
     : options_(std::move(options)), clock_(clock), control_(std::move(control)) {
   for (const auto& p : options_.providers) {
     providers_.push_back(std::make_unique<FakeProvider>(p, clock_, control_));
   }
-#if KEYWARD_FAKES_HAVE_SINKS
   const auto& s = options_.sinks;
   if (s.smtp || s.telegram || s.webhook) {
-    sinks_ = std::make_unique<SinkFleet>(s, clock_, derive_seed(options_.seed, "sinks"));
+    sinks_ = std::make_unique<SinkFleet>(s, clock_, Random::derive(options_.seed, "sinks"));
   }
-#endif
 }
 
 World::~World() { stop(); }
@@ -253,9 +230,7 @@ void World::start() {
   started_ = true;
   try {
     for (auto& p : providers_) p->start();
-#if KEYWARD_FAKES_HAVE_SINKS
     if (sinks_) sinks_->start();
-#endif
   } catch (...) {
     stop();
     throw;
@@ -266,32 +241,26 @@ void World::stop() {
   if (!started_) return;
   // Each stop is prompt (hangs are woken, idle connections shut down).
   for (auto& p : providers_) p->stop();
-#if KEYWARD_FAKES_HAVE_SINKS
   if (sinks_) sinks_->stop();
-#endif
   started_ = false;
 }
 
 std::vector<Listener> World::listeners() const {
   std::vector<Listener> out;
   for (const auto& p : providers_) out.push_back({p->name(), p->base_url()});
-#if KEYWARD_FAKES_HAVE_SINKS
   if (sinks_) {
     for (auto& [name, url] : sinks_->listeners()) out.push_back({name, url});
   }
-#endif
   return out;
 }
 
 void World::reset() {
   for (auto& p : providers_) p->reset();
-#if KEYWARD_FAKES_HAVE_SINKS
   if (sinks_) {
     if (auto* s = sinks_->smtp()) s->clear();
     if (auto* s = sinks_->telegram()) s->clear();
     if (auto* s = sinks_->webhook()) s->clear();
   }
-#endif
 }
 
 FakeProvider* World::provider(const std::string& name) {
@@ -306,8 +275,6 @@ std::vector<FakeProvider*> World::providers() {
   return out;
 }
 
-#if KEYWARD_FAKES_HAVE_SINKS
 SinkFleet* World::sinks() { return sinks_.get(); }
-#endif
 
 }  // namespace keyward::fakes

@@ -8,6 +8,7 @@
 // a non-negative integer"):
 //
 //   seed: 7                          # optional (default 0); every provider's seed derives from it
+//                                    # (Random::derive(seed, name), base/random.h)
 //   providers:                       # list; names unique
 //     - name: groq                   # optional, default = kind; the listener name
 //       kind: groq                   # required: groq | gemini | mistral | openai
@@ -38,37 +39,26 @@
 #include <string>
 #include <vector>
 
-#include "fakes/clock.h"
+#include "base/clock.h"
+#include "base/yaml_reader.h"
 #include "fakes/provider.h"
-#include "fakes/schema.h"
-
-#if __has_include("fakes/sinks/sinks.h")
 #include "fakes/sinks/sinks.h"
-#define KEYWARD_FAKES_HAVE_SINKS 1
-#else
-#define KEYWARD_FAKES_HAVE_SINKS 0
-#endif
 
 namespace keyward::fakes {
 
 struct WorldOptions {
   std::uint64_t seed = 0;
   std::vector<ProviderOptions> providers;  // seeds already derived
-#if KEYWARD_FAKES_HAVE_SINKS
   SinksOptions sinks;
-#endif
 };
 
 // Parses a world mapping (throws SchemaError).
-WorldOptions parse_world(const Field& world);
+WorldOptions parse_world(const YamlField& world);
 // Reads and parses a world file (throws SchemaError, also for YAML syntax
 // errors and unreadable files).
 WorldOptions load_world_file(const std::string& path);
 // Parses one fault from YAML (throws SchemaError naming the fault's field).
-FaultSpec parse_fault_yaml(const Field& fault);
-
-// The seed of the component `name` derived from the world seed.
-std::uint64_t derive_seed(std::uint64_t world_seed, const std::string& name);
+FaultSpec parse_fault_yaml(const YamlField& fault);
 
 struct Listener {
   std::string name;      // "groq", "smtp", ...
@@ -79,7 +69,7 @@ class World {
  public:
   // `clock` is shared by every fake; `control` lets their control APIs move
   // it (empty: the clock belongs to someone else, e.g. the scenario runner).
-  World(WorldOptions options, FakeClock& clock, ClockControl control = {});
+  World(WorldOptions options, const Clock& clock, ClockControl control = {});
   ~World();  // stops
   World(const World&) = delete;
   World& operator=(const World&) = delete;
@@ -96,19 +86,15 @@ class World {
   // and every sink cleared.
   void reset();
   std::vector<FakeProvider*> providers();
-#if KEYWARD_FAKES_HAVE_SINKS
   SinkFleet* sinks();  // nullptr when the world has no sinks
-#endif
   const WorldOptions& options() const { return options_; }
 
  private:
   WorldOptions options_;
-  FakeClock& clock_;
+  const Clock& clock_;
   ClockControl control_;
   std::vector<std::unique_ptr<FakeProvider>> providers_;
-#if KEYWARD_FAKES_HAVE_SINKS
   std::unique_ptr<SinkFleet> sinks_;
-#endif
   bool started_ = false;
 };
 

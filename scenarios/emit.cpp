@@ -162,14 +162,13 @@ void emit_provider(std::ostringstream& out, const fakes::ProviderOptions& p, uin
   }
   if (p.error_variant != d.error_variant) out << "      error_variant: " << p.error_variant << "\n";
   if (p.rate_limited_retry_s != d.rate_limited_retry_s) out << "      rate_limited_retry_s: " << p.rate_limited_retry_s << "\n";
-  if (p.seed != fakes::derive_seed(world_seed, p.name)) out << "      seed: " << p.seed << "\n";
+  if (p.seed != Random::derive(world_seed, p.name)) out << "      seed: " << p.seed << "\n";
   if (p.max_threads != d.max_threads) out << "      max_threads: " << p.max_threads << "\n";
   if (p.keep_alive_timeout_s != d.keep_alive_timeout_s) out << "      keep_alive_timeout_s: " << p.keep_alive_timeout_s << "\n";
   if (p.journal_limit != d.journal_limit) out << "      journal_limit: " << p.journal_limit << "\n";
   if (p.max_body_bytes != d.max_body_bytes) out << "      max_body_bytes: " << p.max_body_bytes << "\n";
 }
 
-#if KEYWARD_FAKES_HAVE_SINKS
 std::string sink_faults(const std::vector<fakes::SinkFault>& faults) {
   nlohmann::json j = nlohmann::json::array();
   for (const auto& f : faults) j.push_back(fakes::to_json(f));
@@ -224,7 +223,6 @@ void emit_sinks(std::ostringstream& out, const fakes::SinksOptions& s) {
     flush("webhook");
   }
 }
-#endif
 
 }  // namespace
 
@@ -306,9 +304,7 @@ std::string emit_scenario(const Scenario& s) {
   } else {
     out << "  providers: []\n";
   }
-#if KEYWARD_FAKES_HAVE_SINKS
   emit_sinks(out, s.world.sinks);
-#endif
   bool router = !s.env.empty() || !s.config_yaml.empty() || !s.validate_on_start ||
                 s.reminder_interval != Millis(60 * 60'000);
   if (router) {

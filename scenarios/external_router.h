@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "router/core/clock.h"
+#include "base/clock.h"
 #include "scenarios/router_handle.h"
 
 namespace httplib {

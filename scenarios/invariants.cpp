@@ -62,7 +62,7 @@ RouterConfig base_config(const Scenario& s) {
   if (s.config_yaml.empty()) return default_config();
   try {
     return load_config_yaml(s.config_yaml, "router.config");
-  } catch (const ConfigError&) {
+  } catch (const SchemaError&) {
     return default_config();  // the loader reported it already
   }
 }

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/yaml_reader.h"
 #include "fakes/key_state.h"
 #include "router/core/config.h"
 #include "scenarios/invariants.h"
@@ -11,31 +12,19 @@
 
 namespace keyward::scenarios {
 
-using fakes::Field;
-using fakes::SchemaError;
-
 namespace {
 
 constexpr size_t kMaxTimelineEvents = 100'000;
 
-Millis duration(const Field& f) {
-  Millis d{};
-  std::string s = f.str();
-  if (!s.empty() && s[0] == '-') f.fail("negative time '" + s + "' (offsets count from start_at)");
-  if (!parse_duration(s, &d)) f.fail("expected a duration such as 250ms, 15s, 12m or 1h, got '" + s + "'");
-  return d;
+// Offsets count from start_at: a negative one is a mistake worth naming.
+Millis duration(const YamlField& f) {
+  if (f.node.IsScalar() && f.node.Scalar().rfind('-', 0) == 0)
+    f.fail("negative time '" + f.node.Scalar() + "' (offsets count from start_at)");
+  return f.duration();
 }
-
-int integer(const Field& f, int min, int max) {
-  int v = f.as<int>("an integer");
-  if (v < min || v > max) f.fail("must be between " + std::to_string(min) + " and " + std::to_string(max));
-  return v;
-}
-
-bool boolean(const Field& f) { return f.as<bool>("true or false"); }
 
 // A string, or a list of strings.
-std::vector<std::string> strings(const Field& f) {
+std::vector<std::string> strings(const YamlField& f) {
   std::vector<std::string> out;
   if (f.node.IsSequence()) {
     for (size_t i = 0; i < f.node.size(); ++i) out.push_back(f.at(i).str());
@@ -46,7 +35,7 @@ std::vector<std::string> strings(const Field& f) {
 }
 
 // "text" (exact) or {equals|contains|absent: text or [texts]}.
-Matcher matcher(const Field& f, bool scalar_means_contains) {
+Matcher matcher(const YamlField& f, bool scalar_means_contains) {
   Matcher m;
   if (f.node.IsScalar()) {
     (scalar_means_contains ? m.contains : m.equals).push_back(f.str());
@@ -59,7 +48,7 @@ Matcher matcher(const Field& f, bool scalar_means_contains) {
   return m;
 }
 
-Window window(const Field& f) {
+Window window(const YamlField& f) {
   if (!f.node.IsSequence() || f.node.size() < 1 || f.node.size() > 2)
     f.fail("expected [from, to] with event ids or offsets (e.g. [first, +1s])");
   Window w;
@@ -68,7 +57,7 @@ Window window(const Field& f) {
   return w;
 }
 
-RequestSpec request(const Field& f) {
+RequestSpec request(const YamlField& f) {
   f.only({"api", "message", "stream", "repeat", "every"});
   RequestSpec r;
   if (f.has("api")) {
@@ -77,26 +66,26 @@ RequestSpec request(const Field& f) {
   }
   if (!f.has("message")) f.fail("missing field 'message'");
   r.message = f.child("message").str();
-  if (f.has("stream")) r.stream = boolean(f.child("stream"));
+  if (f.has("stream")) r.stream = f.child("stream").boolean();
   if (r.stream && r.api != "openai") f.child("stream").fail("streaming needs api: openai");
-  if (f.has("repeat")) r.repeat = integer(f.child("repeat"), 1, 100000);
+  if (f.has("repeat")) r.repeat = f.child("repeat").integer(1, 100000);
   if (f.has("every")) r.every = duration(f.child("every"));
   return r;
 }
 
-fakes::SinkFault sink_fault(const Field& f) {
+fakes::SinkFault sink_fault(const YamlField& f) {
   f.only({"down", "slow_ms", "status", "smtp_reply", "first"});
   fakes::SinkFault s;
-  int first = f.has("first") ? integer(f.child("first"), 0, 1000000) : 0;
+  int first = f.has("first") ? f.child("first").integer(0, 1000000) : 0;
   if (f.has("down")) s = fakes::SinkFault::down(first);
-  else if (f.has("slow_ms")) s = fakes::SinkFault::slow(integer(f.child("slow_ms"), 0, 600000), first);
-  else if (f.has("status")) s = fakes::SinkFault::http_status(integer(f.child("status"), 400, 599), first);
+  else if (f.has("slow_ms")) s = fakes::SinkFault::slow(f.child("slow_ms").integer(0, 600000), first);
+  else if (f.has("status")) s = fakes::SinkFault::http_status(f.child("status").integer(400, 599), first);
   else if (f.has("smtp_reply")) {
     auto r = f.child("smtp_reply");
     r.only({"stage", "code"});
     auto stage = fakes::smtp_stage_from_string(r.child("stage").str());
     if (!stage) r.child("stage").fail("unknown SMTP stage");
-    s = fakes::SinkFault::smtp_reply(*stage, integer(r.child("code"), 400, 599), first);
+    s = fakes::SinkFault::smtp_reply(*stage, r.child("code").integer(400, 599), first);
   } else {
     f.fail("expected one of down, slow_ms, status, smtp_reply");
   }
@@ -114,7 +103,7 @@ std::string dump(const YAML::Node& n) {
 const char* kEventKinds[] = {"request", "key_state", "fault", "clear_fault", "sink_fault",
                              "clear_sink_fault", "edit_env", "reload", "restart", "health_check", "advance"};
 
-void parse_event(const Field& f, std::vector<Event>& out) {
+void parse_event(const YamlField& f, std::vector<Event>& out) {
   f.only({"at", "id", "request", "key_state", "fault", "clear_fault", "sink_fault", "clear_sink_fault",
           "edit_env", "reload", "restart", "health_check", "advance"});
   if (!f.has("at")) f.fail("missing field 'at'");
@@ -165,7 +154,7 @@ void parse_event(const Field& f, std::vector<Event>& out) {
     e.sink = k.child("sink").str();
     YAML::Node rest = YAML::Clone(k.node);
     rest.remove("sink");
-    e.sink_fault = sink_fault(Field{rest, k.file, k.path});
+    e.sink_fault = sink_fault(YamlField{rest, k.file, k.path});
   } else if (f.has("clear_sink_fault")) {
     e.kind = Event::Kind::clear_sink_fault;
     e.sink = f.child("clear_sink_fault").str();
@@ -176,7 +165,7 @@ void parse_event(const Field& f, std::vector<Event>& out) {
     for (const auto& kv : k.node) {
       auto name = kv.first.as<std::string>();
       if (kv.second.IsNull()) e.env_edits[name] = std::nullopt;
-      else e.env_edits[name] = Field{kv.second, k.file, k.path + "." + name}.str();
+      else e.env_edits[name] = YamlField{kv.second, k.file, k.path + "." + name}.str();
     }
   } else if (f.has("reload")) {
     e.kind = Event::Kind::reload;
@@ -185,7 +174,7 @@ void parse_event(const Field& f, std::vector<Event>& out) {
     auto r = f.child("restart");
     if (r.node.IsMap()) {
       r.only({"validate_on_start"});
-      if (r.has("validate_on_start")) e.validate_on_start = boolean(r.child("validate_on_start"));
+      if (r.has("validate_on_start")) e.validate_on_start = r.child("validate_on_start").boolean();
     }
   } else if (f.has("health_check")) {
     e.kind = Event::Kind::health_check;
@@ -198,7 +187,7 @@ void parse_event(const Field& f, std::vector<Event>& out) {
   out.push_back(e);
 }
 
-Expectation parse_expectation(const Field& f) {
+Expectation parse_expectation(const YamlField& f) {
   f.require_map();
   if (f.node.size() < 1) f.fail("empty expectation");
   Expectation x;
@@ -220,8 +209,8 @@ Expectation parse_expectation(const Field& f) {
     x.kind = Expectation::Kind::response;
     b.only({"of", "index", "status", "json", "source", "body"});
     x.of = b.child("of").str();
-    if (b.has("index")) x.index = integer(b.child("index"), 0, 100000);
-    if (b.has("status")) x.status = integer(b.child("status"), 100, 599);
+    if (b.has("index")) x.index = b.child("index").integer(0, 100000);
+    if (b.has("status")) x.status = b.child("status").integer(100, 599);
     if (b.has("source")) x.source_is = b.child("source").str();
     if (b.has("body")) x.body = matcher(b.child("body"), true);
     if (b.has("json")) {
@@ -232,7 +221,7 @@ Expectation parse_expectation(const Field& f) {
     x.kind = Expectation::Kind::provider_calls;
     b.only({"during", "per_key", "total"});
     if (b.has("during")) x.during = window(b.child("during"));
-    if (b.has("total")) x.total = integer(b.child("total"), 0, 10000000);
+    if (b.has("total")) x.total = b.child("total").integer(0, 10000000);
     if (b.has("per_key")) {
       auto pk = b.child("per_key");
       pk.require_map();
@@ -240,7 +229,7 @@ Expectation parse_expectation(const Field& f) {
         auto name = kv.first.as<std::string>();
         auto list = pk.child(name);
         list.require_sequence();
-        for (size_t i = 0; i < list.node.size(); ++i) x.per_key[name].push_back(integer(list.at(i), 0, 10000000));
+        for (size_t i = 0; i < list.node.size(); ++i) x.per_key[name].push_back(list.at(i).integer(0, 10000000));
       }
     }
     if (!x.total && x.per_key.empty()) b.fail("provider_calls needs total or per_key");
@@ -253,7 +242,7 @@ Expectation parse_expectation(const Field& f) {
     if (b.has("subject")) x.subject = matcher(b.child("subject"), false);
     if (b.has("text")) x.text = matcher(b.child("text"), true);
     if (b.has("body")) x.text = matcher(b.child("body"), true);
-    if (b.has("count")) x.count = integer(b.child("count"), 0, 100000);
+    if (b.has("count")) x.count = b.child("count").integer(0, 100000);
     if (b.has("within")) x.within = window(b.child("within"));
   } else if (kind == "status") {
     x.kind = Expectation::Kind::status;
@@ -270,7 +259,7 @@ Expectation parse_expectation(const Field& f) {
     if (b.has("after")) x.after = b.child("after").str();
     if (b.has("contains")) x.body.contains = strings(b.child("contains"));
     if (b.has("absent")) x.body.absent = strings(b.child("absent"));
-    if (b.has("count")) x.count = integer(b.child("count"), 0, 10000000);
+    if (b.has("count")) x.count = b.child("count").integer(0, 10000000);
   } else if (kind == "incident") {
     x.kind = Expectation::Kind::incident;
     b.only({"state", "downtime_min", "downtime_max", "at"});
@@ -297,18 +286,9 @@ Expectation parse_expectation(const Field& f) {
 }  // namespace
 
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(yaml_text);
-  } catch (const YAML::ParserException& e) {
-    throw SchemaError(file, e.mark.line + 1, "(syntax)", e.msg);
-  }
-  try {
-    check_yaml_shape(doc, file);  // before any field is read: key types, depth, alias bombs
-  } catch (const ConfigError& ce) {
-    throw SchemaError(ce.file(), ce.line(), ce.path(), ce.message());
-  }
-  Field root{doc, file, ""};
+  YAML::Node doc = parse_yaml(yaml_text, file);
+  check_yaml_shape(doc, file);  // before any field is read: key types, depth, alias bombs
+  YamlField root{doc, file, ""};
   root.only({"name", "description", "seed", "start_at", "world", "router", "timeline", "expect"});
   Scenario s;
   s.file = file;
@@ -324,13 +304,13 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   if (!root.has("world")) root.fail("missing field 'world'");
   {
     // The world's seed follows the scenario's unless the world sets its own.
-    Field world = root.child("world");
+    YamlField world = root.child("world");
     s.world = fakes::parse_world(world);
     if (!world.has("seed")) {
       s.world.seed = s.seed;
       for (size_t i = 0; i < s.world.providers.size(); ++i) {
         auto& p = s.world.providers[i];
-        if (!world.node["providers"][i]["seed"]) p.seed = fakes::derive_seed(s.seed, p.name);
+        if (!world.node["providers"][i]["seed"]) p.seed = Random::derive(s.seed, p.name);
       }
     }
   }
@@ -344,13 +324,9 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
       e << r.node["config"];
       s.config_yaml = e.c_str();
       // Validate now, so that errors name the scenario file's lines.
-      try {
-        load_config_node(r.node["config"], file, "router.config");
-      } catch (const ConfigError& ce) {
-        throw SchemaError(ce.file(), ce.line(), ce.path(), ce.message());
-      }
+      load_config_node(r.node["config"], file, "router.config");
     }
-    if (r.has("validate_on_start")) s.validate_on_start = boolean(r.child("validate_on_start"));
+    if (r.has("validate_on_start")) s.validate_on_start = r.child("validate_on_start").boolean();
     if (r.has("reminder_interval")) s.reminder_interval = duration(r.child("reminder_interval"));
   }
   if (root.has("timeline")) {
@@ -386,7 +362,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   };
   for (size_t i = 0; i < s.expectations.size(); ++i) {
     const auto& x = s.expectations[i];
-    Field xf = root.child("expect").at(i);
+    YamlField xf = root.child("expect").at(i);
     if (!x.of.empty() && !known(x.of)) xf.fail("no timeline event has id '" + x.of + "'");
     if (!x.after.empty() && !known(x.after)) xf.fail("no timeline event has id '" + x.after + "'");
   }

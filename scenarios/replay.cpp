@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes/schema.h"
+#include "base/yaml_reader.h"
 #include "router/core/config.h"
 #include "scenarios/emit.h"
 #include "scenarios/scenario.h"
@@ -657,8 +657,12 @@ ReplayResult replay_journal(std::istream& in, const ReplayOptions& o) {
     bool stream = l.j.value("stream", false) || route == "openai_stream";
     std::string message;
     if (l.j.contains("messages") && l.j["messages"].is_array()) {
-      for (const auto& m : l.j["messages"])
+      for (const auto& m : l.j["messages"]) {
         if (m.is_object() && m.contains("content") && m["content"].is_string()) message = m["content"].get<std::string>();
+        // journal.record_messages: false journals the size only: a placeholder of that size.
+        else if (m.is_object() && m.contains("content_bytes") && m["content_bytes"].is_number_unsigned())
+          message = "(prompt not recorded: " + std::to_string(m["content_bytes"].get<uint64_t>()) + " bytes)";
+      }
     }
     message = redact_keys(message, l.no, warn);
     if (message.empty()) message = "(empty)";
@@ -778,7 +782,7 @@ ReplayResult replay_journal(std::istream& in, const ReplayOptions& o) {
   }
   try {
     parse_scenario(r.yaml, "replay");
-  } catch (const fakes::SchemaError& e) {
+  } catch (const SchemaError& e) {
     r.error = std::string("internal error: the replayed scenario does not load: ") + e.what();
     return r;
   }

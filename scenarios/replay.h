@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "router/core/clock.h"
+#include "base/clock.h"
 
 namespace keyward::scenarios {
 

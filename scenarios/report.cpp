@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "base/escape.h"
+
 namespace keyward::scenarios {
 
 bool ScenarioOutcome::passed() const { return run.setup_error.empty() && failures() == 0; }
@@ -20,25 +22,6 @@ int ScenarioOutcome::skipped() const {
   int n = 0;
   for (const auto& r : results) n += r.skipped ? 1 : 0;
   return n;
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        // XML 1.0 forbids most control characters, even escaped.
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') out += "?";
-        else out += static_cast<char>(c);
-    }
-  }
-  return out;
 }
 
 namespace {

@@ -25,6 +25,4 @@ std::string junit_report(const std::vector<ScenarioOutcome>& outcomes);
 std::string json_report(const std::vector<ScenarioOutcome>& outcomes);
 std::string html_report(const std::vector<ScenarioOutcome>& outcomes);
 
-std::string xml_escape(const std::string& s);
-
 }  // namespace keyward::scenarios

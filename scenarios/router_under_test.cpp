@@ -32,7 +32,7 @@ bool RouterUnderTest::start(std::string* error) {
   AppOptions a;
   try {
     a.config = o.config_yaml.empty() ? default_config() : load_config_yaml(o.config_yaml, "router.config");
-  } catch (const ConfigError& e) {
+  } catch (const SchemaError& e) {
     *error = e.what();
     return false;
   }

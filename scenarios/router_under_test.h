@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "router/core/clock.h"
+#include "base/clock.h"
 #include "scenarios/router_handle.h"
 
 namespace keyward::scenarios {

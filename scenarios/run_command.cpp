@@ -11,6 +11,7 @@
 #include <regex>
 #include <thread>
 
+#include "base/flags.h"
 #include "scenarios/external_router.h"
 #include "scenarios/report.h"
 #include "scenarios/shrink.h"
@@ -18,6 +19,23 @@
 namespace keyward::scenarios {
 
 namespace {
+
+// `keyward run`'s flags (--shrink and its own flags: shrink.cpp).
+constexpr Flag kRunFlags[] = {
+    {"--junit", "FILE", "write a JUnit XML report"},
+    {"--json", "FILE", "write every run's journal as JSON"},
+    {"--report", "FILE.html", "write the HTML timeline report"},
+    {"--seed", "N", "run every scenario with this seed instead of its own"},
+    {"--filter", "REGEX", "run only the scenarios whose name or file matches"},
+    {"--jobs", "N", "run up to N scenarios at once (1 to 16)"},
+    {"--work-dir", "DIR", "where runs keep their store and journal (build/scenario-runs)"},
+    {"--router-url", "URL", "black-box: run one scenario against a keyward serve started by hand"},
+    {"--fake-port-base", "N", "black-box: fakes without a fixed port listen on N, N+1, ..."},
+    {"--max-wall-seconds", "N", "black-box: skip scenarios whose timeline is longer (60)"},
+    {"--wait-router-seconds", "N", "black-box: wait this long for the router's /healthz (60)"},
+    {"--env-file", "PATH", "black-box: the .env the external router reads (edit_env, reload)"},
+    {"--admin-token", "T", "black-box: bearer token for /admin/reload ($KEYWARD_ADMIN_TOKEN)"},
+};
 
 int usage() {
   std::fprintf(stderr,
@@ -41,30 +59,28 @@ int run_main(int argc, char** argv) {
   // --shrink is its own mode: one failing file in, the smallest failing one out.
   for (int i = 1; i < argc; ++i)
     if (std::string(argv[i]) == "--shrink") return shrink_main(argc, argv);
-  std::vector<std::string> paths;
+  ParsedArgs args;
+  std::string error;
+  if (!parse_flags(argc, argv, kRunFlags, &args, &error)) {
+    std::fprintf(stderr, "keyward run: %s\n", error.c_str());
+    return usage();
+  }
+  const std::vector<std::string>& paths = args.positionals;
   std::string junit, json, html, filter, work_dir = "build/scenario-runs";
   std::optional<uint64_t> seed;
   int jobs = 1;
   RunOptions black_box;  // --router-url and friends
   if (const char* t = std::getenv("KEYWARD_ADMIN_TOKEN")) black_box.admin_token = t;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "--junit") { if (!value(&junit)) return usage(); }
-    else if (a == "--json") { if (!value(&json)) return usage(); }
-    else if (a == "--report") { if (!value(&html)) return usage(); }
-    else if (a == "--filter") { if (!value(&filter)) return usage(); }
-    else if (a == "--work-dir") { if (!value(&work_dir)) return usage(); }
-    else if (a == "--router-url") { if (!value(&black_box.router_url)) return usage(); }
-    else if (a == "--admin-token") { if (!value(&black_box.admin_token)) return usage(); }
-    else if (a == "--env-file") { if (!value(&black_box.env_file)) return usage(); }
+  for (const auto& [a, v] : args.flags) {
+    if (a == "--junit") junit = v;
+    else if (a == "--json") json = v;
+    else if (a == "--report") html = v;
+    else if (a == "--filter") filter = v;
+    else if (a == "--work-dir") work_dir = v;
+    else if (a == "--router-url") black_box.router_url = v;
+    else if (a == "--admin-token") black_box.admin_token = v;
+    else if (a == "--env-file") black_box.env_file = v;
     else if (a == "--fake-port-base" || a == "--max-wall-seconds" || a == "--wait-router-seconds") {
-      if (!value(&v)) return usage();
       int n = 0;
       try { n = std::stoi(v); } catch (...) { return usage(); }
       if (a == "--fake-port-base") {
@@ -75,18 +91,10 @@ int run_main(int argc, char** argv) {
       } else {
         (a == "--max-wall-seconds" ? black_box.max_wall : black_box.wait_router) = Millis(int64_t{n} * 1000);
       }
-    }
-    else if (a == "--seed") {
-      if (!value(&v)) return usage();
+    } else if (a == "--seed") {
       try { seed = std::stoull(v); } catch (...) { return usage(); }
     } else if (a == "--jobs") {
-      if (!value(&v)) return usage();
       try { jobs = std::clamp(std::stoi(v), 1, 16); } catch (...) { return usage(); }
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "keyward run: unknown option '%s'\n", a.c_str());
-      return usage();
-    } else {
-      paths.push_back(a);
     }
   }
   if (paths.empty()) return usage();
@@ -124,7 +132,7 @@ int run_main(int argc, char** argv) {
       if (!std::regex_search(s.name, re) && !std::regex_search(f, re)) continue;
       if (seed) s.seed = *seed;
       outcomes.push_back(ScenarioOutcome{std::move(s), {}, {}});
-    } catch (const fakes::SchemaError& e) {
+    } catch (const SchemaError& e) {
       std::fprintf(stderr, "%s\n", e.what());
       return 2;
     }

@@ -11,7 +11,8 @@
 #include <set>
 #include <thread>
 
-#include "fakes/util.h"
+#include "base/assert.h"
+#include "base/key_mask.h"
 #include "router/core/env_file.h"
 #include "scenarios/external_router.h"
 #include "scenarios/router_under_test.h"
@@ -19,29 +20,6 @@
 namespace keyward::scenarios {
 
 namespace {
-
-// The fakes read the scenario's simulated clock.
-class SharedClock final : public fakes::FakeClock {
- public:
-  explicit SharedClock(const SimClock& c) : c_(c) {}
-  fakes::WallTime wall() const override { return c_.wall(); }
-
- private:
-  const SimClock& c_;
-};
-
-// Black-box: the fakes run on the wall clock, from the scenario's start_at on.
-class WallFakeClock final : public fakes::FakeClock {
- public:
-  explicit WallFakeClock(fakes::WallTime origin) : origin_(origin), t0_(std::chrono::steady_clock::now()) {}
-  fakes::WallTime wall() const override {
-    return origin_ + std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0_);
-  }
-
- private:
-  fakes::WallTime origin_;
-  std::chrono::steady_clock::time_point t0_;
-};
 
 std::string clock_label(Millis offset) {
   auto s = offset.count() / 1000;
@@ -64,7 +42,6 @@ std::string wire_env(const std::string& env_text, fakes::World& world, std::stri
     for (auto& c : prefix) c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     add(prefix + "_BASE_URL", p->base_url());
   }
-#if KEYWARD_FAKES_HAVE_SINKS
   if (auto* sinks = world.sinks()) {
     for (const auto& [name, url] : sinks->listeners()) {
       if (name == "smtp") {
@@ -81,7 +58,6 @@ std::string wire_env(const std::string& env_text, fakes::World& world, std::stri
       }
     }
   }
-#endif
   if (added) *added = extra;
   return env_text + (env_text.empty() || env_text.back() == '\n' ? "" : "\n") + extra;
 }
@@ -96,7 +72,6 @@ fakes::WorldOptions with_fixed_ports(fakes::WorldOptions w, int base) {
     if (p.port == 0) p.port = next;
     ++next;
   }
-#if KEYWARD_FAKES_HAVE_SINKS
   auto fix = [&](std::string& listen) {
     if (listen.size() > 2 && listen.compare(listen.size() - 2, 2, ":0") == 0)
       listen = listen.substr(0, listen.size() - 1) + std::to_string(next);
@@ -105,7 +80,6 @@ fakes::WorldOptions with_fixed_ports(fakes::WorldOptions w, int base) {
   if (w.sinks.smtp) fix(w.sinks.smtp->listen);
   if (w.sinks.telegram) fix(w.sinks.telegram->listen);
   if (w.sinks.webhook) fix(w.sinks.webhook->listen);
-#endif
   return w;
 }
 
@@ -198,7 +172,7 @@ std::map<std::pair<std::string, std::string>, int> key_indexes(const std::string
   apply_env(cfg, parse_env(env_text, ".env").entries, {});
   std::map<std::pair<std::string, std::string>, int> out;
   for (const auto& p : cfg.providers)
-    for (const auto& k : p.keys) out[{p.name, fakes::key_fingerprint(k.secret)}] = k.index;
+    for (const auto& k : p.keys) out[{p.name, key_fingerprint(k.secret)}] = k.index;
   return out;
 }
 
@@ -268,10 +242,13 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
     rec.skipped = black_box_skip_reason(scenario, options);
     if (!rec.skipped.empty()) return rec;
   }
+  // In-process, router and fakes share the simulated clock. Black-box, the
+  // fakes run on real time from the scenario's start_at on (the external
+  // router has its own real clock).
   SimClock clock(scenario.start_at);
-  std::unique_ptr<fakes::FakeClock> fake_clock;
-  if (black_box) fake_clock = std::make_unique<WallFakeClock>(scenario.start_at);
-  else fake_clock = std::make_unique<SharedClock>(clock);
+  OffsetClock wall_clock;
+  wall_clock.set_wall(scenario.start_at);
+  const Clock* fake_clock = black_box ? static_cast<const Clock*>(&wall_clock) : &clock;
   fakes::World world(black_box ? with_fixed_ports(scenario.world, options.fake_port_base) : scenario.world,
                      *fake_clock);
   try {
@@ -300,7 +277,7 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
   std::unique_ptr<RouterHandle> router;
   std::string error;
   // Wall time of offset 0 on the fakes' clock, and (black-box) the real moment.
-  fakes::WallTime origin = scenario.start_at;
+  WallTime origin = scenario.start_at;
   auto t0 = std::chrono::steady_clock::now();
   if (!black_box) {
     auto in_process = std::make_unique<RouterUnderTest>(ro, clock);
@@ -364,7 +341,6 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
                        return std::tie(a.provider, a.key_index, a.masked_key, a.path) <
                               std::tie(b.provider, b.key_index, b.masked_key, b.path);
                      });
-#if KEYWARD_FAKES_HAVE_SINKS
     if (auto* sinks = world.sinks()) {
       if (auto* smtp = sinks->smtp()) {
         auto msgs = smtp->messages();
@@ -390,7 +366,6 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
         }
       }
     }
-#endif
     auto logs = router->logs();
     for (; log_seen < logs.size(); ++log_seen) rec.logs.push_back({at, logs[log_seen]});
   };
@@ -398,6 +373,9 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   for (size_t i = 0; i < scenario.timeline.size(); ++i) {
     const Event& e = scenario.timeline[i];
+    // The loader sorts the timeline and refuses negative offsets; replay and
+    // shrink build theirs through it. Simulated time never runs backwards.
+    KEYWARD_ASSERT(e.at >= Millis(0) && (i == 0 || scenario.timeline[i - 1].at <= e.at));
     if (black_box) std::this_thread::sleep_until(t0 + e.at);
     else clock.set_wall(scenario.start_at + e.at);
     router->tick();
@@ -458,7 +436,7 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
       }
       case Event::Kind::key_state:
         if (auto* p = world.provider(e.provider)) p->set_key_state(e.key, e.key_state);
-        line += "world: " + e.provider + " key " + fakes::mask_key(e.key) + " -> " + fakes::to_string(e.key_state);
+        line += "world: " + e.provider + " key " + mask_key(e.key) + " -> " + fakes::to_string(e.key_state);
         break;
       case Event::Kind::fault:
         if (auto* p = world.provider(e.provider)) p->add_fault(e.fault);
@@ -470,7 +448,6 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
         break;
       case Event::Kind::sink_fault:
       case Event::Kind::clear_sink_fault: {
-#if KEYWARD_FAKES_HAVE_SINKS
         bool set = e.kind == Event::Kind::sink_fault;
         if (auto* sinks = world.sinks()) {
           if (e.sink == "smtp" && sinks->smtp()) set ? sinks->smtp()->set_fault(e.sink_fault) : sinks->smtp()->clear_faults();
@@ -480,7 +457,6 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
             set ? sinks->webhook()->set_fault(e.sink_fault) : sinks->webhook()->clear_faults();
         }
         line += std::string("world: sink ") + e.sink + (set ? " faulty" : " healthy");
-#endif
         break;
       }
       case Event::Kind::edit_env:
@@ -541,13 +517,11 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
     // sinks have been quiet for 250 ms (at most 3 s).
     auto received = [&] {
       size_t n = 0;
-#if KEYWARD_FAKES_HAVE_SINKS
       if (auto* sinks = world.sinks()) {
         if (sinks->smtp()) n += sinks->smtp()->messages().size();
         if (sinks->telegram()) n += sinks->telegram()->messages().size();
         if (sinks->webhook()) n += sinks->webhook()->messages().size();
       }
-#endif
       return n;
     };
     auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(3);

@@ -8,8 +8,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+// The scenario's own vocabulary: times (start_at), durations (offsets) and
+// the seed every component's seed derives from (Random::derive).
+#include "base/clock.h"
+#include "base/durations.h"
+#include "base/random.h"
+#include "base/utc_time.h"
 #include "fakes/world.h"
-#include "router/core/clock.h"
 
 namespace keyward::scenarios {
 
@@ -103,7 +108,7 @@ struct Scenario {
   std::string file;
   std::string name;
   std::string description;
-  uint64_t seed = 1;
+  uint64_t seed = 1;            // the world's and its providers' seeds derive from it (Random::derive)
   WallTime start_at{};
   fakes::WorldOptions world;
   std::string env;            // the router's initial .env
@@ -115,7 +120,7 @@ struct Scenario {
   Millis end_at{0};             // last event + settle time
 };
 
-// Parses a scenario file; throws fakes::SchemaError (file:line: path: message).
+// Parses a scenario file; throws SchemaError (file:line: path: message).
 Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file);
 

@@ -6,7 +6,8 @@
 #include <fstream>
 #include <set>
 
-#include "fakes/util.h"
+#include "base/flags.h"
+#include "base/key_mask.h"
 #include "router/core/env_file.h"
 #include "scenarios/emit.h"
 #include "scenarios/expectations.h"
@@ -15,7 +16,8 @@ namespace keyward::scenarios {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+// The search budget is real time, whatever the runs simulate.
+using Stopwatch = std::chrono::steady_clock;
 
 const char* kind_word(Event::Kind k) {
   switch (k) {
@@ -39,7 +41,7 @@ std::string describe(const Event& e) {
   std::string s = std::string(kind_word(e.kind)) + " at " + yaml_duration(e.at);
   if (e.kind == Event::Kind::request) s += " \"" + e.request.message.substr(0, 40) + "\"";
   if (!e.id.empty()) s += " (" + e.id + ")";
-  if (e.kind == Event::Kind::key_state) s += " " + e.provider + " " + fakes::mask_key(e.key) + " -> " + fakes::to_string(e.key_state);
+  if (e.kind == Event::Kind::key_state) s += " " + e.provider + " " + mask_key(e.key) + " -> " + fakes::to_string(e.key_state);
   if (e.kind == Event::Kind::fault && e.fault.fault) s += " " + e.provider + " " + e.fault.fault->kind();
   if (e.kind == Event::Kind::clear_fault) s += " " + e.provider;
   return s;
@@ -85,10 +87,10 @@ std::string prefix_of(const std::string& provider) {
 
 class Shrinker {
  public:
-  Shrinker(const ShrinkOptions& o) : o_(o), started_(Clock::now()) {}
+  Shrinker(const ShrinkOptions& o) : o_(o), started_(Stopwatch::now()) {}
 
   bool budget_left() {
-    if (attempts_ >= o_.max_attempts || Clock::now() - started_ >= o_.budget) {
+    if (attempts_ >= o_.max_attempts || Stopwatch::now() - started_ >= o_.budget) {
       out_of_budget_ = true;
       return false;
     }
@@ -103,7 +105,7 @@ class Shrinker {
     Scenario s;
     try {
       s = parse_scenario(emit_scenario(c), c.file);
-    } catch (const fakes::SchemaError&) {
+    } catch (const SchemaError&) {
       return false;  // e.g. an expectation names an event that was removed
     }
     RunRecord run = run_scenario(s, RunOptions{o_.work_dir});
@@ -118,7 +120,7 @@ class Shrinker {
   }
 
   const ShrinkOptions& o_;
-  Clock::time_point started_;
+  Stopwatch::time_point started_;
   int attempts_ = 0;
   bool out_of_budget_ = false;
   std::string target_source, target_expected;
@@ -153,7 +155,7 @@ std::set<std::pair<std::string, std::string>> called_keys(const RunRecord& run) 
 
 ShrinkResult shrink_scenario(const Scenario& input, const ShrinkOptions& options) {
   ShrinkResult res;
-  auto t0 = Clock::now();
+  auto t0 = Stopwatch::now();
   Shrinker sh(options);
   RunRecord first = run_scenario(input, RunOptions{options.work_dir});
   if (!first.setup_error.empty()) {
@@ -267,7 +269,7 @@ ShrinkResult shrink_scenario(const Scenario& input, const ShrinkOptions& options
       if (!sh.budget_left()) break;
       auto called = called_keys(sh.last_run_);
       std::string name = cur.world.providers[p].name;
-      if (called.count({name, fakes::key_fingerprint(key)})) continue;
+      if (called.count({name, key_fingerprint(key)})) continue;
       Scenario c = cur;
       c.world.providers[p].keys.erase(key);
       c.env = env_without_value(c.env, key);
@@ -277,13 +279,12 @@ ShrinkResult shrink_scenario(const Scenario& input, const ShrinkOptions& options
       c.timeline = kept;
       Scenario loaded;
       if (sh.still_fails(c, &loaded)) {
-        res.removed.push_back("world: " + name + " key " + fakes::mask_key(key) + " (never called)");
+        res.removed.push_back("world: " + name + " key " + mask_key(key) + " (never called)");
         cur = loaded;
       }
     }
   }
 
-#if KEYWARD_FAKES_HAVE_SINKS
   // 5. Alert sinks.
   for (int which = 0; which < 3 && sh.budget_left(); ++which) {
     Scenario c = cur;
@@ -303,7 +304,6 @@ ShrinkResult shrink_scenario(const Scenario& input, const ShrinkOptions& options
       cur = loaded;
     }
   }
-#endif
 
   // 6. Shorter durations: close each gap between events (all later events move with it).
   {
@@ -332,11 +332,20 @@ ShrinkResult shrink_scenario(const Scenario& input, const ShrinkOptions& options
   res.yaml = emit_scenario(cur);
   res.attempts = sh.attempts_;
   res.out_of_budget = sh.out_of_budget_;
-  res.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  res.wall_s = std::chrono::duration<double>(Stopwatch::now() - t0).count();
   return res;
 }
 
 namespace {
+
+constexpr Flag kShrinkFlags[] = {
+    {"--shrink", "FILE", "the failing scenario to shrink"},
+    {"--output", "OUT.yaml", "where to write the smallest scenario that still fails", "-o"},
+    {"--shrink-seconds", "N", "wall-clock budget (1 to 3600, default 60)"},
+    {"--shrink-attempts", "N", "at most this many runs (1 to 100000, default 500)"},
+    {"--seed", "N", "run with this seed instead of the scenario's own"},
+    {"--work-dir", "DIR", "where the runs keep their files"},
+};
 
 int shrink_usage() {
   std::fprintf(stderr,
@@ -348,38 +357,27 @@ int shrink_usage() {
 }  // namespace
 
 int shrink_main(int argc, char** argv) {
+  ParsedArgs args;
+  std::string error;
+  if (!parse_flags(argc, argv, kShrinkFlags, &args, &error)) {
+    std::fprintf(stderr, "keyward run --shrink: %s\n", error.c_str());
+    return shrink_usage();
+  }
+  if (!args.positionals.empty()) {
+    std::fprintf(stderr, "keyward run --shrink: unexpected '%s'\n", args.positionals.front().c_str());
+    return shrink_usage();
+  }
   std::string file, output;
   ShrinkOptions o;
   std::optional<uint64_t> seed;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
-    };
-    std::string v;
+  for (const auto& [a, v] : args.flags) {
     try {
-      if (a == "--shrink") {
-        if (!value(&file)) return shrink_usage();
-      } else if (a == "-o" || a == "--output") {
-        if (!value(&output)) return shrink_usage();
-      } else if (a == "--shrink-seconds") {
-        if (!value(&v)) return shrink_usage();
-        o.budget = Millis(static_cast<int64_t>(std::clamp(std::stod(v), 1.0, 3600.0) * 1000));
-      } else if (a == "--shrink-attempts") {
-        if (!value(&v)) return shrink_usage();
-        o.max_attempts = std::clamp(std::stoi(v), 1, 100000);
-      } else if (a == "--seed") {
-        if (!value(&v)) return shrink_usage();
-        seed = std::stoull(v);
-      } else if (a == "--work-dir") {
-        if (!value(&v)) return shrink_usage();
-        o.work_dir = v + "/shrink";
-      } else {
-        std::fprintf(stderr, "keyward run --shrink: unexpected '%s'\n", a.c_str());
-        return shrink_usage();
-      }
+      if (a == "--shrink") file = v;
+      else if (a == "--output") output = v;
+      else if (a == "--shrink-seconds") o.budget = Millis(static_cast<int64_t>(std::clamp(std::stod(v), 1.0, 3600.0) * 1000));
+      else if (a == "--shrink-attempts") o.max_attempts = std::clamp(std::stoi(v), 1, 100000);
+      else if (a == "--seed") seed = std::stoull(v);
+      else if (a == "--work-dir") o.work_dir = v + "/shrink";
     } catch (...) {
       return shrink_usage();
     }
@@ -388,7 +386,7 @@ int shrink_main(int argc, char** argv) {
   Scenario s;
   try {
     s = load_scenario(file);
-  } catch (const fakes::SchemaError& e) {
+  } catch (const SchemaError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
   }

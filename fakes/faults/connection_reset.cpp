@@ -5,7 +5,7 @@ namespace keyward::fakes {
 namespace {
 struct ConnectionResetFault final : Fault {
   const char* kind() const override { return "connection_reset"; }
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     if (e.drop == FaultEffect::Drop::none) e.drop = FaultEffect::Drop::reset;
     e.note(kind());
   }

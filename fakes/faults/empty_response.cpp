@@ -6,7 +6,7 @@ namespace keyward::fakes {
 namespace {
 struct EmptyResponseFault final : Fault {
   const char* kind() const override { return "empty_response"; }
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     if (e.drop == FaultEffect::Drop::none) e.drop = FaultEffect::Drop::empty;
     e.note(kind());
   }

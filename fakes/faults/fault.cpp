@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include "base/assert.h"
+#include "base/key_mask.h"
+
 namespace keyward::fakes {
 
 FaultParams::FaultParams(const nlohmann::json& j) : j_(j) {
@@ -116,6 +119,7 @@ bool FaultGate::admit(const FaultSpec& spec, const std::string& key, const std::
   if (s.every && (matched_ - s.after) % s.every != 0) return false;
   if (s.first && candidates_ >= s.first) return false;
   ++candidates_;
+  KEYWARD_ASSERT(!s.first || candidates_ <= s.first);
   // Draw only for candidates (and always for them, even at 1.0), so a given
   // seed and request order always give the same decisions.
   bool fire = rng_.uniform() < s.probability;

@@ -31,7 +31,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes/util.h"
+#include "base/random.h"
 
 namespace keyward::fakes {
 
@@ -97,7 +97,7 @@ class Fault {
   // stream_stall / stream_cut only ever match streaming requests.
   virtual bool streaming_only() const { return false; }
   // Adds this fault's part to `effect`; `rng` is the fault's own (jitter).
-  virtual void apply(FaultEffect& effect, Rng& rng) const = 0;
+  virtual void apply(FaultEffect& effect, Random& rng) const = 0;
   // The kind-specific fields, for the control API's listing.
   virtual nlohmann::json params() const = 0;
 };
@@ -129,11 +129,11 @@ class FaultGate {
   // Decides whether the fault fires for this request; advances the counters.
   bool admit(const FaultSpec& spec, const std::string& key, const std::string& path,
              bool streaming);
-  Rng& rng() { return rng_; }
+  Random& rng() { return rng_; }
   std::uint64_t fired() const { return fired_; }
 
  private:
-  Rng rng_;
+  Random rng_;
   std::uint64_t matched_ = 0;
   std::uint64_t candidates_ = 0;
   std::uint64_t fired_ = 0;

@@ -8,7 +8,7 @@ namespace {
 struct HangFault final : Fault {
   std::uint64_t hang_ms = 0;  // 0 = until the server stops
   const char* kind() const override { return "hang"; }
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     e.hang = true;
     e.hang_for = std::chrono::milliseconds(hang_ms);
     e.note(kind());

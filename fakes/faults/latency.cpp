@@ -7,8 +7,8 @@ struct LatencyFault final : Fault {
   std::uint64_t latency_ms = 0;
   std::uint64_t jitter_ms = 0;
   const char* kind() const override { return "latency"; }
-  void apply(FaultEffect& e, Rng& rng) const override {
-    e.delay += std::chrono::milliseconds(latency_ms + rng.upto(jitter_ms));
+  void apply(FaultEffect& e, Random& rng) const override {
+    e.delay += std::chrono::milliseconds(latency_ms + (jitter_ms ? rng.below(jitter_ms + 1) : 0));
     e.note(kind());
   }
   nlohmann::json params() const override {

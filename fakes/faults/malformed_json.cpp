@@ -6,7 +6,7 @@ namespace keyward::fakes {
 namespace {
 struct MalformedJsonFault final : Fault {
   const char* kind() const override { return "malformed_json"; }
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     e.malformed_json = true;
     e.note(kind());
   }

@@ -8,7 +8,7 @@ struct StatusFault final : Fault {
   int status = 503;
   std::string message;  // empty: the provider's usual text for that status
   const char* kind() const override { return "status"; }
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     if (e.status == 0) {  // the first matching status fault wins
       e.status = status;
       e.status_message = message;

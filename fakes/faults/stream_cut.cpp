@@ -8,7 +8,7 @@ struct StreamCutFault final : Fault {
   std::uint64_t after_chunks = 1;
   const char* kind() const override { return "stream_cut"; }
   bool streaming_only() const override { return true; }
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     e.cut_after_chunks = static_cast<int>(after_chunks);
     e.note(kind());
   }

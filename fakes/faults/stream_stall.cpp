@@ -9,7 +9,7 @@ struct StreamStallFault final : Fault {
   std::uint64_t stall_ms = 0;  // 0 = until the server stops
   const char* kind() const override { return "stream_stall"; }
   bool streaming_only() const override { return true; }
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     e.stall_after_chunks = static_cast<int>(after_chunks);
     e.stall_for = std::chrono::milliseconds(stall_ms);
     e.note(kind());

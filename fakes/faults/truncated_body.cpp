@@ -7,7 +7,7 @@ namespace {
 struct TruncatedBodyFault final : Fault {
   std::uint64_t keep_percent = 50;
   const char* kind() const override { return "truncated_body"; }
-  void apply(FaultEffect& e, Rng&) const override {
+  void apply(FaultEffect& e, Random&) const override {
     e.truncate_percent = static_cast<int>(keep_percent);
     e.note(kind());
   }

@@ -3,8 +3,8 @@
 // x-goog-api-key or ?key=, google.rpc error envelopes — a bad key is a 400
 // API_KEY_INVALID, quota is a 429 RESOURCE_EXHAUSTED whose quotaId says
 // PerDay or PerMinute — and SSE frames with no [DONE].
+#include "base/escape.h"
 #include "fakes/providers/wire.h"
-#include "fakes/util.h"
 
 namespace keyward::fakes {
 namespace {
@@ -105,7 +105,7 @@ class GeminiWire final : public Wire {
     auto colon = rest.find(':');
     if (colon == std::string::npos || colon < 2) return m;
     std::string verb = rest.substr(colon + 1);
-    m.model = printable(rest.substr(1, colon - 1));
+    m.model = printable_ascii(rest.substr(1, colon - 1));
     if (verb == "generateContent") {
       m.route = Route::chat;
     } else if (verb == "streamGenerateContent") {
@@ -126,7 +126,7 @@ class GeminiWire final : public Wire {
     auto j = nlohmann::json::parse(req.body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
       error = google_error(400, "Invalid JSON payload received. Unexpected token.\n" +
-                                    printable(req.body.substr(0, 40)) + "\n^");
+                                    printable_ascii(req.body.substr(0, 40)) + "\n^");
       return false;
     }
     auto contents = j.find("contents");
@@ -270,7 +270,7 @@ class GeminiWire final : public Wire {
   }
 
   Answer not_found(const std::string&, const std::string& path, const WireContext&) const override {
-    return google_error(404, "Requested entity was not found. (" + printable(path) + ")");
+    return google_error(404, "Requested entity was not found. (" + printable_ascii(path) + ")");
   }
 
  private:

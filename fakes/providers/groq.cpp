@@ -1,8 +1,9 @@
 // Groq: OpenAI-compatible under /openai/v1, with x-ratelimit-* headers on every
 // answer, retry-after on 429s, and 429 messages naming the limit (RPM/RPD) —
 // RPD meaning "exhausted until the daily reset".
+#include "base/durations.h"
+#include "base/escape.h"
 #include "fakes/providers/wire.h"
-#include "fakes/util.h"
 
 namespace keyward::fakes {
 namespace {
@@ -72,7 +73,7 @@ class GroqWire final : public OpenAiCompatibleWire {
   Answer not_found(const std::string& method, const std::string& path,
                    const WireContext&) const override {
     return openai_error(404,
-                        "Unknown request URL: " + method + " " + printable(path) +
+                        "Unknown request URL: " + method + " " + printable_ascii(path) +
                             ". Please check the URL for typos, or see the docs at "
                             "https://console.groq.com/docs/",
                         "invalid_request_error", "unknown_url", false);
@@ -90,9 +91,9 @@ class GroqWire final : public OpenAiCompatibleWire {
     a.headers.emplace_back("x-ratelimit-remaining-requests", std::to_string(rpd_left));
     a.headers.emplace_back("x-ratelimit-remaining-tokens", std::to_string(tok_left));
     a.headers.emplace_back("x-ratelimit-reset-requests",
-                           go_duration(r.rpd_used ? std::chrono::milliseconds(86'400'000 / rpd)
+                           format_go_duration(r.rpd_used ? std::chrono::milliseconds(86'400'000 / rpd)
                                                   : std::chrono::milliseconds(0)));
-    a.headers.emplace_back("x-ratelimit-reset-tokens", go_duration(tok_reset));
+    a.headers.emplace_back("x-ratelimit-reset-tokens", format_go_duration(tok_reset));
   }
 
  protected:
@@ -130,7 +131,7 @@ class GroqWire final : public OpenAiCompatibleWire {
                       "`on_demand` on " +
                       which + ": Limit " + std::to_string(limit) + ", Used " +
                       std::to_string(used) + ", Requested 1. Please try again in " +
-                      go_duration(retry) +
+                      format_go_duration(retry) +
                       ". Need more tokens? Upgrade to Dev Tier today at "
                       "https://console.groq.com/settings/billing";
     Answer a = openai_error(429, msg, "requests", "rate_limit_exceeded", false);

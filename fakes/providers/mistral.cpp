@@ -2,7 +2,6 @@
 // real 401 shapes and two real 429 shapes (WireContext::variant picks), and
 // per-minute rate headers.
 #include "fakes/providers/wire.h"
-#include "fakes/util.h"
 
 namespace keyward::fakes {
 namespace {

@@ -1,8 +1,9 @@
 // OpenAI itself (and the generic OpenAI-compatible kind): the lingua franca.
 // 429 `insufficient_quota` means quota exhaustion, `rate_limit_exceeded` a
 // short wait.
+#include "base/durations.h"
+#include "base/escape.h"
 #include "fakes/providers/wire.h"
-#include "fakes/util.h"
 
 namespace keyward::fakes {
 namespace {
@@ -48,7 +49,7 @@ class OpenAiWire final : public OpenAiCompatibleWire {
                      "Rate limit reached for " + ctx.model +
                          " in organization org-fakekeyward on requests per min (RPM): Limit " +
                          std::to_string(limit) + ", Used " + std::to_string(used) +
-                         ", Requested 1. Please try again in " + go_duration(retry) +
+                         ", Requested 1. Please try again in " + format_go_duration(retry) +
                          ". Visit https://platform.openai.com/account/rate-limits to learn more.",
                      "requests", "rate_limit_exceeded");
     a.headers.emplace_back("retry-after", std::to_string(ceil_seconds(retry)));
@@ -95,7 +96,7 @@ class OpenAiWire final : public OpenAiCompatibleWire {
   Answer not_found(const std::string& method, const std::string& path,
                    const WireContext&) const override {
     return openai_error(404,
-                        "Unknown request URL: " + method + " " + printable(path) +
+                        "Unknown request URL: " + method + " " + printable_ascii(path) +
                             ". Please check the URL for typos, or see the docs at "
                             "https://platform.openai.com/docs/api-reference/.",
                         "invalid_request_error", "unknown_url");
@@ -109,10 +110,10 @@ class OpenAiWire final : public OpenAiCompatibleWire {
     a.headers.emplace_back("x-ratelimit-remaining-requests", std::to_string(left));
     a.headers.emplace_back("x-ratelimit-remaining-tokens",
                            std::to_string(kTokensPerMinute - std::min(r.tokens, kTokensPerMinute)));
-    a.headers.emplace_back("x-ratelimit-reset-requests", go_duration(r.rpm_reset));
+    a.headers.emplace_back("x-ratelimit-reset-requests", format_go_duration(r.rpm_reset));
     a.headers.emplace_back(
         "x-ratelimit-reset-tokens",
-        go_duration(std::chrono::milliseconds(60'000LL * r.tokens / kTokensPerMinute)));
+        format_go_duration(std::chrono::milliseconds(60'000LL * r.tokens / kTokensPerMinute)));
   }
 
  protected:

@@ -2,8 +2,9 @@
 // deterministic answer text every fake uses.
 #include <cstdio>
 
+#include "base/fnv1a.h"
+#include "base/utc_time.h"
 #include "fakes/providers/wire.h"
-#include "fakes/util.h"
 
 namespace keyward::fakes {
 

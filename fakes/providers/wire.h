@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes/clock.h"
+#include "base/clock.h"
 #include "fakes/key_state.h"
 
 namespace keyward::fakes {

@@ -138,20 +138,8 @@ ListenAddr parse_listen(const std::string& listen) {
   return a;
 }
 
-std::string iso8601(WallTime t) {
-  auto ms = t.time_since_epoch().count();
-  std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(((ms % 1000) + 1000) % 1000));
-  return buf;
-}
-
 nlohmann::json to_json(const SinkJournalEntry& e) {
-  return {{"time", iso8601(e.time)}, {"what", e.what},       {"status", e.status},
+  return {{"time", format_iso8601_ms(e.time)}, {"what", e.what},       {"status", e.status},
           {"detail", e.detail},      {"latency_ms", e.latency_ms}};
 }
 

@@ -12,13 +12,13 @@ namespace {
 
 // Sizes and counts: positive and below 1 GiB, so a typo cannot ask the fake
 // to allocate the machine away.
-std::size_t parse_size(const Field& f) {
+std::size_t parse_size(const YamlField& f) {
   auto v = f.as<long long>("an integer");
   if (v < 1 || v > (1LL << 30)) f.fail("must be between 1 and 1073741824");
   return static_cast<std::size_t>(v);
 }
 
-std::string parse_listen_field(const Field& f) {
+std::string parse_listen_field(const YamlField& f) {
   auto s = f.str();
   try {
     parse_listen(s);
@@ -28,7 +28,7 @@ std::string parse_listen_field(const Field& f) {
   return s;
 }
 
-SinkFault parse_fault(const Field& f, bool smtp) {
+SinkFault parse_fault(const YamlField& f, bool smtp) {
   f.only({"kind", "delay_ms", "status", "stage", "code", "text", "first"});
   nlohmann::json j = nlohmann::json::object();
   for (const char* key : {"kind", "stage", "text"})
@@ -54,7 +54,7 @@ SinkFault parse_fault(const Field& f, bool smtp) {
   return fault;
 }
 
-std::vector<SinkFault> parse_faults(const Field& f, bool smtp) {
+std::vector<SinkFault> parse_faults(const YamlField& f, bool smtp) {
   if (f.node.IsNull()) return {};
   f.require_sequence();
   if (f.node.size() > FaultBook::kMaxFaults) f.fail("at most 64 faults");
@@ -76,7 +76,7 @@ bool well_formed_token(const std::string& t) {
 
 }  // namespace
 
-SinksOptions parse_sinks(const Field& sinks) {
+SinksOptions parse_sinks(const YamlField& sinks) {
   SinksOptions out;
   if (!sinks.node.IsDefined() || sinks.node.IsNull()) return out;
   sinks.only({"smtp", "telegram", "webhook"});
@@ -142,7 +142,7 @@ SinksOptions parse_sinks(const Field& sinks) {
   return out;
 }
 
-SinkFleet::SinkFleet(const SinksOptions& options, FakeClock& clock, std::uint64_t /*seed*/) {
+SinkFleet::SinkFleet(const SinksOptions& options, const Clock& clock, std::uint64_t /*seed*/) {
   if (options.smtp) smtp_ = std::make_unique<SmtpSink>(*options.smtp, clock);
   if (options.telegram) telegram_ = std::make_unique<TelegramSink>(*options.telegram, clock);
   if (options.webhook) webhook_ = std::make_unique<WebhookSink>(*options.webhook, clock);

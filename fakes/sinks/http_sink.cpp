@@ -87,7 +87,7 @@ void reply_json(httplib::Response& res, int status, const nlohmann::json& body) 
 }
 
 HttpSinkServer::HttpSinkServer(std::string name, std::string listen, std::size_t max_body_bytes,
-                               std::size_t journal_limit, FakeClock& c,
+                               std::size_t journal_limit, const Clock& c,
                                const std::vector<SinkFault>& initial)
     : journal(journal_limit), clock(c), name_(std::move(name)), listen_(std::move(listen)),
       max_body_bytes_(max_body_bytes) {

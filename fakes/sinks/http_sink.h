@@ -27,7 +27,7 @@ class HttpSinkServer {
   };
 
   HttpSinkServer(std::string name, std::string listen, std::size_t max_body_bytes,
-                 std::size_t journal_limit, FakeClock& clock, const std::vector<SinkFault>& faults);
+                 std::size_t journal_limit, const Clock& clock, const std::vector<SinkFault>& faults);
   ~HttpSinkServer();
 
   // Routes added by the sink go here before start().
@@ -52,7 +52,7 @@ class HttpSinkServer {
 
   Journal journal;
   FaultBook faults;
-  FakeClock& clock;
+  const Clock& clock;
 
  private:
   std::string name_;

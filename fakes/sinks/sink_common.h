@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/utc_time.h"
 #include "fakes/sinks/sinks.h"
 
 namespace keyward::fakes::sinks_detail {
@@ -25,9 +26,6 @@ struct ListenAddr {
 };
 // "127.0.0.1:0" → {127.0.0.1, 0}. Throws std::invalid_argument.
 ListenAddr parse_listen(const std::string& listen);
-
-// "2025-11-18T08:00:15.000Z"
-std::string iso8601(WallTime t);
 
 // Every interaction, newest last; the oldest entries fall off past `limit` so a
 // long soak cannot grow memory without bound.

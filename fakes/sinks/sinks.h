@@ -18,8 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes/clock.h"
-#include "fakes/schema.h"
+#include "base/clock.h"
+#include "base/yaml_reader.h"
 
 namespace keyward::fakes {
 
@@ -92,7 +92,7 @@ SinkFault sink_fault_from_json(const nlohmann::json& j);
 
 // One interaction with a sink (an SMTP command and its reply, an HTTP request).
 struct SinkJournalEntry {
-  WallTime time;          // FakeClock time of the interaction
+  WallTime time;          // the sinks' Clock time of the interaction
   std::string what;       // SMTP: the command verb ("MAIL", "DATA", "connect");
                           // HTTP: "POST /bot.../sendMessage" with the token masked
   int status = 0;         // SMTP reply code or HTTP status; 0 = connection closed without reply
@@ -145,7 +145,7 @@ struct SinksOptions {
 //     telegram: {listen: 127.0.0.1:0, token: "123:ABC"}
 //     webhook:  {}                       # {} or null: all defaults
 // Faults: {kind: down|slow|status|reply, delay_ms, status, stage, code, text, first}.
-SinksOptions parse_sinks(const Field& sinks);
+SinksOptions parse_sinks(const YamlField& sinks);
 
 // ---------------------------------------------------------------- messages ----
 
@@ -166,7 +166,7 @@ struct MailMessage {
                                              // message; the HTML when there is no text part)
   std::string html;                          // text/html part or body, decoded; empty if none
   std::string raw;                           // the DATA payload after dot-unstuffing
-  WallTime received;                         // FakeClock time of the final "."
+  WallTime received;                         // the sinks' Clock time of the final "."
   // First header with this name (case-insensitive), or "".
   std::string header(const std::string& name) const;
 };
@@ -196,7 +196,7 @@ struct WebhookMessage {
 
 class SmtpSink {
  public:
-  SmtpSink(SmtpSinkOptions options, FakeClock& clock);
+  SmtpSink(SmtpSinkOptions options, const Clock& clock);
   ~SmtpSink();  // stops
   SmtpSink(const SmtpSink&) = delete;
   SmtpSink& operator=(const SmtpSink&) = delete;
@@ -230,7 +230,7 @@ class TelegramSink {
   // Bot API: POST <url()>/bot<token>/sendMessage (JSON or form body).
   // Control API: GET /_fake/messages, GET /_fake/journal, POST /_fake/clear,
   // GET|POST|DELETE /_fake/faults (POST body: one fault as JSON).
-  TelegramSink(TelegramSinkOptions options, FakeClock& clock);
+  TelegramSink(TelegramSinkOptions options, const Clock& clock);
   ~TelegramSink();
   TelegramSink(const TelegramSink&) = delete;
   TelegramSink& operator=(const TelegramSink&) = delete;
@@ -259,7 +259,7 @@ class WebhookSink {
  public:
   // Any POST/PUT/PATCH with a JSON body outside /_fake/ is stored; the control
   // API is the Telegram sink's.
-  WebhookSink(WebhookSinkOptions options, FakeClock& clock);
+  WebhookSink(WebhookSinkOptions options, const Clock& clock);
   ~WebhookSink();
   WebhookSink(const WebhookSink&) = delete;
   WebhookSink& operator=(const WebhookSink&) = delete;
@@ -289,7 +289,7 @@ class SinkFleet {
  public:
   // `seed` is accepted for the world's one-seed rule; the sinks are
   // deterministic without randomness today.
-  SinkFleet(const SinksOptions& options, FakeClock& clock, std::uint64_t seed);
+  SinkFleet(const SinksOptions& options, const Clock& clock, std::uint64_t seed);
   ~SinkFleet();
   SinkFleet(const SinkFleet&) = delete;
   SinkFleet& operator=(const SinkFleet&) = delete;

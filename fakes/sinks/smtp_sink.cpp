@@ -65,7 +65,7 @@ const char* default_text(int code) {
 // session code below can name it (Impl itself is private to SmtpSink).
 struct SmtpCore {
   SmtpSinkOptions opt;
-  FakeClock& clock;
+  const Clock& clock;
   Journal journal;
   MessageStore<MailMessage> store;
   FaultBook faults;
@@ -83,7 +83,7 @@ struct SmtpCore {
   std::mutex conns_mu;
   std::list<Conn> conns;
 
-  SmtpCore(SmtpSinkOptions o, FakeClock& c)
+  SmtpCore(SmtpSinkOptions o, const Clock& c)
       : opt(std::move(o)), clock(c), journal(opt.journal_limit), store(opt.max_messages) {
     for (auto& f : opt.faults) faults.set(f);
   }
@@ -551,7 +551,7 @@ struct SmtpSink::Impl : SmtpCore {
 };
 
 
-SmtpSink::SmtpSink(SmtpSinkOptions options, FakeClock& clock)
+SmtpSink::SmtpSink(SmtpSinkOptions options, const Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(options), clock)) {}
 SmtpSink::~SmtpSink() { stop(); }
 void SmtpSink::start() { impl_->start(); }

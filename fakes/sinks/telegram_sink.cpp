@@ -53,7 +53,7 @@ struct TelegramSink::Impl {
   MessageStore<TelegramMessage> store;
   std::atomic<std::int64_t> next_message_id{1};
 
-  Impl(TelegramSinkOptions o, FakeClock& clock)
+  Impl(TelegramSinkOptions o, const Clock& clock)
       : opt(std::move(o)),
         http("telegram", opt.listen, opt.max_body_bytes, opt.journal_limit, clock, opt.faults),
         store(opt.max_messages) {}
@@ -185,7 +185,7 @@ struct TelegramSink::Impl {
       for (auto& m : store.snapshot())
         arr.push_back({{"message_id", m.message_id}, {"chat_id", m.chat_id}, {"text", m.text},
                        {"plain_text", m.plain_text}, {"parse_mode", m.parse_mode},
-                       {"time", iso8601(m.received)}});
+                       {"time", format_iso8601_ms(m.received)}});
       return arr;
     };
     hooks.clear_messages = [this] { store.clear(); };
@@ -208,7 +208,7 @@ struct TelegramSink::Impl {
   }
 };
 
-TelegramSink::TelegramSink(TelegramSinkOptions options, FakeClock& clock)
+TelegramSink::TelegramSink(TelegramSinkOptions options, const Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(options), clock)) {}
 TelegramSink::~TelegramSink() { stop(); }
 void TelegramSink::start() { impl_->start(); }

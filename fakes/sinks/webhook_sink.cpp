@@ -19,7 +19,7 @@ struct WebhookSink::Impl {
   MessageStore<WebhookMessage> store;
   bool routes_added = false;
 
-  Impl(WebhookSinkOptions o, FakeClock& clock)
+  Impl(WebhookSinkOptions o, const Clock& clock)
       : opt(std::move(o)),
         http("webhook", opt.listen, opt.max_body_bytes, opt.journal_limit, clock, opt.faults),
         store(opt.max_messages) {}
@@ -54,7 +54,7 @@ struct WebhookSink::Impl {
     hooks.messages = [this] {
       auto arr = nlohmann::json::array();
       for (auto& m : store.snapshot())
-        arr.push_back({{"method", m.method}, {"path", m.path}, {"body", m.body}, {"time", iso8601(m.received)}});
+        arr.push_back({{"method", m.method}, {"path", m.path}, {"body", m.body}, {"time", format_iso8601_ms(m.received)}});
       return arr;
     };
     hooks.clear_messages = [this] { store.clear(); };
@@ -76,7 +76,7 @@ struct WebhookSink::Impl {
   }
 };
 
-WebhookSink::WebhookSink(WebhookSinkOptions options, FakeClock& clock)
+WebhookSink::WebhookSink(WebhookSinkOptions options, const Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(options), clock)) {}
 WebhookSink::~WebhookSink() { stop(); }
 void WebhookSink::start() { impl_->start(); }

@@ -1,5 +1,6 @@
 #include "router/alerts/dispatcher.h"
 
+#include <algorithm>
 #include <set>
 
 namespace keyward::alerts {
@@ -20,6 +21,62 @@ bool AlertDispatcher::enqueue(const Alert& alert) {
   return added;
 }
 
+AlertChannel* AlertDispatcher::channel(Channel c) {
+  for (auto& ch : channels_)
+    if (ch->kind() == c) return ch.get();
+  return nullptr;
+}
+
+void AlertDispatcher::channel_back(Channel c, WallTime now) {
+  {
+    std::lock_guard lock(mu_);
+    if (!probe_at_.erase(c)) return;
+  }
+  queue_.make_due(c, now);
+}
+
+size_t AlertDispatcher::probe_due(WallTime now, std::set<Channel>* failed_now) {
+  std::vector<Channel> due;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [c, at] : probe_at_)
+      if (at <= now) due.push_back(c);
+  }
+  size_t delivered = 0;
+  for (Channel c : due) {
+    AlertChannel* ch = channel(c);
+    auto item = ch ? queue_.claim_oldest(c, now) : std::nullopt;
+    if (!item) {  // nothing left to deliver there (or no such channel): no probing
+      std::lock_guard lock(mu_);
+      probe_at_.erase(c);
+      continue;
+    }
+    DeliveryResult r = ch->send(item->alert);
+    WallTime after = clock_.wall();
+    {
+      std::lock_guard lock(mu_);
+      ++stats_.probes;
+    }
+    if (r.ok) {
+      queue_.mark_delivered(item->alert.id, c, after);
+      {
+        std::lock_guard lock(mu_);
+        ++stats_.delivered;
+      }
+      ++delivered;
+      channel_back(c, after);
+    } else {
+      queue_.schedule_retry(item->alert.id, c, after, r.error);
+      failed_now->insert(c);
+      std::lock_guard lock(mu_);
+      ++stats_.failures;
+      stats_.last_error = r.error;
+      probe_at_[c] = after + options_.probe_interval;
+    }
+  }
+  return delivered;
+}
+
 size_t AlertDispatcher::drain_once() {
   std::lock_guard drain(drain_mu_);
   size_t delivered = 0, seen = 0;
@@ -27,15 +84,14 @@ size_t AlertDispatcher::drain_once() {
   // rows are rescheduled at once, so a dead SMTP server with a timeout does
   // not cost N timeouts per pass (nor delay the other channels).
   std::set<Channel> failed_now;
+  delivered += probe_due(clock_.wall(), &failed_now);
   while (seen < options_.max_rows_per_pass) {
     WallTime now = clock_.wall();
     auto items = queue_.claim_due(now, options_.batch);
     if (items.empty()) break;
     for (const auto& item : items) {
       ++seen;
-      AlertChannel* ch = nullptr;
-      for (auto& c : channels_)
-        if (c->kind() == item.channel) ch = c.get();
+      AlertChannel* ch = channel(item.channel);
       if (!ch) {
         queue_.mark_skipped(item.alert.id, item.channel, std::string(to_string(item.channel)) + " is not configured");
         std::lock_guard lock(mu_);
@@ -48,16 +104,21 @@ size_t AlertDispatcher::drain_once() {
       }
       DeliveryResult r = ch->send(item.alert);
       WallTime after = clock_.wall();
-      std::lock_guard lock(mu_);
       if (r.ok) {
         queue_.mark_delivered(item.alert.id, item.channel, after);
-        ++stats_.delivered;
+        {
+          std::lock_guard lock(mu_);
+          ++stats_.delivered;
+        }
         ++delivered;
+        channel_back(item.channel, after);  // its queue is due now: the next claims send it
       } else {
         queue_.schedule_retry(item.alert.id, item.channel, after, r.error);
         failed_now.insert(item.channel);
+        std::lock_guard lock(mu_);
         ++stats_.failures;
         stats_.last_error = r.error;
+        if (!probe_at_.count(item.channel)) probe_at_[item.channel] = after + options_.probe_interval;
       }
     }
   }
@@ -86,11 +147,11 @@ void AlertDispatcher::run() {
     // Sleep until the next row is due by the injected clock, bounded so a
     // clock that jumps (simulated time) is noticed within idle_wait_max.
     Millis wait = options_.idle_wait_max;
-    if (auto due = queue_.next_due()) {
-      auto until = std::chrono::duration_cast<Millis>(*due - clock_.wall());
-      wait = std::clamp(until, Millis(0), options_.idle_wait_max);
-    }
+    WallTime now = clock_.wall();
+    auto until = [&](WallTime t) { return std::clamp(std::chrono::duration_cast<Millis>(t - now), Millis(0), wait); };
+    if (auto due = queue_.next_due()) wait = until(*due);
     std::unique_lock lock(mu_);
+    for (const auto& [c, at] : probe_at_) wait = until(at);
     cv_.wait_for(lock, wait, [this] { return stopping_ || wake_; });
     if (stopping_) return;
     wake_ = false;

@@ -6,13 +6,15 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "router/alerts/channel.h"
-#include "router/core/clock.h"
+#include "base/clock.h"
 #include "router/store/outbox.h"
 
 namespace keyward::alerts {
@@ -21,6 +23,12 @@ struct DispatcherOptions {
   size_t batch = 50;                   // rows claimed per query
   size_t max_rows_per_pass = 1000;     // bound on one drain_once()
   Millis idle_wait_max{1'000};         // real-time wait between passes when nothing is due sooner
+  // While a channel has failed and still has deliveries pending, it is probed
+  // this often (injected clock), whatever its rows' backoff says: the probe
+  // is a retry of its oldest pending alert, which proves the channel end to
+  // end (a NOOP would not notice a refused recipient or a revoked bot). A
+  // good probe or delivery ends the backoff: its queue goes out at once, in order.
+  Millis probe_interval{30'000};
 };
 
 class AlertDispatcher final : public AlertOutbox {
@@ -46,12 +54,18 @@ class AlertDispatcher final : public AlertOutbox {
     uint64_t delivered = 0;
     uint64_t failures = 0;  // failed tries (each is retried later)
     uint64_t skipped = 0;
+    uint64_t probes = 0;    // probes of channels in backoff (see DispatcherOptions::probe_interval)
     std::string last_error;
   };
   Stats stats() const;
 
  private:
   void run();
+  AlertChannel* channel(Channel c);
+  // The channel answered: its backoff ends and its queue is due now.
+  void channel_back(Channel c, WallTime now);
+  // Probes the channels whose probe is due; returns how many alerts it delivered.
+  size_t probe_due(WallTime now, std::set<Channel>* failed_now);
 
   store::DeliveryQueue& queue_;
   const Clock& clock_;
@@ -65,6 +79,8 @@ class AlertDispatcher final : public AlertOutbox {
   bool stopping_ = false;
   std::thread thread_;
   Stats stats_;
+  // Channels that failed and have not answered since: when to probe next.
+  std::map<Channel, WallTime> probe_at_;  // guarded by mu_
 };
 
 }  // namespace keyward::alerts

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include "base/escape.h"
+#include "base/utf8.h"
 #include "router/core/alert_messages.h"
 
 namespace keyward::alerts {
@@ -48,11 +50,14 @@ std::string encode_header_value(std::string_view value) {
   std::string out;
   size_t i = 0;
   while (i < v.size()) {
-    size_t end = std::min(v.size(), i + 45);
-    while (end < v.size() && end > i && (static_cast<unsigned char>(v[end]) & 0xC0) == 0x80) --end;
+    std::string_view rest = std::string_view(v).substr(i);
+    std::string_view word = utf8_prefix(rest, 45);
+    // A run of 45 stray continuation bytes has no boundary to cut at: cut
+    // anyway, or the loop would never move on.
+    if (word.empty()) word = rest.substr(0, 45);
     if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?" + base64_encode(std::string_view(v).substr(i, end - i)) + "?=";
-    i = end;
+    out += "=?UTF-8?B?" + base64_encode(word) + "?=";
+    i += word.size();
   }
   return out;
 }

@@ -1,7 +1,6 @@
 #include "router/alerts/settings.h"
 
-#include <yaml-cpp/yaml.h>
-
+#include "base/yaml_reader.h"
 #include "router/alerts/smtp_channel.h"
 #include "router/alerts/telegram_channel.h"
 #include "router/alerts/webhook_channel.h"
@@ -30,34 +29,6 @@ std::vector<std::string> split_addresses(const std::string& list) {
   return out;
 }
 
-[[noreturn]] void fail(const std::string& file, const YAML::Node& n, const std::string& path, const std::string& msg) {
-  throw ConfigError(file, n.Mark().line + 1, path, msg);
-}
-
-std::string scalar(const std::string& file, const YAML::Node& n, const std::string& path) {
-  if (!n.IsScalar()) fail(file, n, path, "expected a string");
-  return n.Scalar();
-}
-
-Millis duration(const std::string& file, const YAML::Node& n, const std::string& path) {
-  Millis d;
-  if (!parse_duration(scalar(file, n, path), &d)) fail(file, n, path, "expected a duration like 30s, 5m, 1h");
-  return d;
-}
-
-template <typename Fn>
-void each_field(const std::string& file, const YAML::Node& n, const std::string& path,
-                std::initializer_list<const char*> allowed, Fn fn) {
-  if (!n.IsMap()) fail(file, n, path, "expected a mapping");
-  for (const auto& kv : n) {
-    auto key = kv.first.as<std::string>();
-    bool ok = false;
-    for (const char* a : allowed) ok = ok || key == a;
-    if (!ok) fail(file, kv.first, path + "." + key, "unknown field '" + key + "'");
-    fn(key, kv.second, path + "." + key);
-  }
-}
-
 }  // namespace
 
 ChannelSettings channel_settings_from_env(const EnvMap& env, ChannelSettings s) {
@@ -78,64 +49,65 @@ ChannelSettings channel_settings_from_env(const EnvMap& env, ChannelSettings s) 
 }
 
 AlertSettings alert_settings_from_yaml(const std::string& yaml_text, const std::string& file, AlertSettings s) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(file, e.mark.line + 1, "(root)", e.msg);
-  }
-  if (!root || root.IsNull()) return s;
-  if (!root.IsMap()) fail(file, root, "(root)", "expected a mapping");
-  if (auto a = root["alerts"]; a && !a.IsNull()) {
-    each_field(file, a, "alerts", {"reminder_interval", "disabled", "timeouts", "email", "telegram", "webhook"},
-               [&](const std::string& key, const YAML::Node& v, const std::string& path) {
-      if (key == "reminder_interval") {
-        s.policy.reminder_interval = duration(file, v, path);
-      } else if (key == "disabled") {
-        if (!v.IsSequence()) fail(file, v, path, "expected a list of alert kinds");
-        for (const auto& k : v) {
-          AlertKind kind;
-          if (!parse_alert_kind(scalar(file, k, path), &kind)) fail(file, k, path, "unknown alert kind '" + k.Scalar() + "'");
-          s.policy.set_enabled(kind, false);
-        }
-      } else if (key == "timeouts") {
-        each_field(file, v, path, {"connect", "total"}, [&](const std::string& k, const YAML::Node& d, const std::string& p) {
-          (k == "connect" ? s.channels.connect_timeout : s.channels.total_timeout) = duration(file, d, p);
-        });
-      } else if (key == "email") {
-        each_field(file, v, path, {"smtp_url", "from", "to"}, [&](const std::string& k, const YAML::Node& d, const std::string& p) {
-          if (k == "smtp_url") s.channels.smtp_url = scalar(file, d, p);
-          else if (k == "from") s.channels.email_from = scalar(file, d, p);
-          else if (d.IsSequence()) {
-            s.channels.email_to.clear();
-            for (const auto& t : d) s.channels.email_to.push_back(scalar(file, t, p));
-          } else {
-            s.channels.email_to = split_addresses(scalar(file, d, p));
+  YAML::Node doc = parse_yaml(yaml_text, file);
+  check_yaml_shape(doc, file);
+  if (!doc || doc.IsNull()) return s;
+  YamlField root{doc, file, ""};
+  root.require_map();
+  if (root.has("alerts") && !root.node["alerts"].IsNull()) {
+    root.child("alerts").each_field(
+        {"reminder_interval", "dedup_window", "disabled", "timeouts", "email", "telegram", "webhook"},
+        [&](const std::string& key, const YamlField& v) {
+          if (key == "reminder_interval") {
+            s.policy.reminder_interval = v.duration();
+          } else if (key == "dedup_window") {
+            s.policy.dedup_window = v.duration();
+          } else if (key == "disabled") {
+            if (!v.node.IsSequence()) v.fail("expected a list of alert kinds");
+            for (size_t i = 0; i < v.node.size(); ++i) {
+              YamlField k = v.at(i);
+              AlertKind kind;
+              if (!parse_alert_kind(k.str(), &kind)) k.fail("unknown alert kind '" + k.str() + "'");
+              s.policy.set_enabled(kind, false);
+            }
+          } else if (key == "timeouts") {
+            v.each_field({"connect", "total"}, [&](const std::string& k, const YamlField& d) {
+              (k == "connect" ? s.channels.connect_timeout : s.channels.total_timeout) = d.duration();
+            });
+          } else if (key == "email") {
+            v.each_field({"smtp_url", "from", "to"}, [&](const std::string& k, const YamlField& d) {
+              if (k == "smtp_url") {
+                s.channels.smtp_url = d.str();
+              } else if (k == "from") {
+                s.channels.email_from = d.str();
+              } else if (d.node.IsSequence()) {
+                s.channels.email_to.clear();
+                for (size_t i = 0; i < d.node.size(); ++i) s.channels.email_to.push_back(d.at(i).str());
+              } else {
+                s.channels.email_to = split_addresses(d.str());
+              }
+            });
+          } else if (key == "telegram") {
+            v.each_field({"bot_token", "chat_id", "api_url"}, [&](const std::string& k, const YamlField& d) {
+              (k == "bot_token"  ? s.channels.telegram_token
+               : k == "chat_id" ? s.channels.telegram_chat_id
+                                : s.channels.telegram_api_url) = d.str();
+            });
+          } else if (key == "webhook") {
+            v.each_field({"url"}, [&](const std::string&, const YamlField& d) { s.channels.webhook_url = d.str(); });
           }
         });
-      } else if (key == "telegram") {
-        each_field(file, v, path, {"bot_token", "chat_id", "api_url"}, [&](const std::string& k, const YAML::Node& d, const std::string& p) {
-          (k == "bot_token" ? s.channels.telegram_token : k == "chat_id" ? s.channels.telegram_chat_id
-                                                                         : s.channels.telegram_api_url) = scalar(file, d, p);
-        });
-      } else if (key == "webhook") {
-        each_field(file, v, path, {"url"}, [&](const std::string&, const YAML::Node& d, const std::string& p) {
-          s.channels.webhook_url = scalar(file, d, p);
-        });
-      }
-    });
   }
-  if (auto sc = root["schedules"]; sc && !sc.IsNull()) {
-    each_field(file, sc, "schedules", {"health_check", "expiry_warning"},
-               [&](const std::string& key, const YAML::Node& v, const std::string& path) {
+  if (root.has("schedules") && !root.node["schedules"].IsNull()) {
+    root.child("schedules").each_field({"health_check", "expiry_warning"}, [&](const std::string& key, const YamlField& v) {
       if (key == "health_check") {
-        std::string t = scalar(file, v, path);
+        std::string t = v.str();
         if (t == "off" || t == "false") s.schedules.health_check_enabled = false;
         else if (!parse_time_of_day(t, &s.schedules.health_check_minute_utc))
-          fail(file, v, path, "expected a UTC time like \"06:00\" or off");
+          v.fail("expected a UTC time like \"06:00\" or off");
         else s.schedules.health_check_enabled = true;
       } else {
-        s.schedules.expiry_warning = duration(file, v, path);
+        s.schedules.expiry_warning = v.duration();
       }
     });
   }

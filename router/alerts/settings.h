@@ -44,7 +44,7 @@ ChannelSettings channel_settings_from_env(const EnvMap& env, ChannelSettings bas
 
 // Reads `alerts:` and `schedules:` from a keyward.yaml; other top-level keys
 // are the router config's business and are ignored here. Unknown fields
-// inside these sections throw ConfigError (file:line: path: message) — only
+// inside these sections throw SchemaError (file:line: path: message) — only
 // while loading configuration.
 //   alerts:
 //     reminder_interval: 1h

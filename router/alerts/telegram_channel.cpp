@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/escape.h"
 #include "router/core/alert_messages.h"
 
 namespace keyward::alerts {
@@ -13,7 +14,7 @@ TelegramChannel::TelegramChannel(TelegramOptions options) : options_(std::move(o
 DeliveryResult TelegramChannel::send(const Alert& alert) {
   if (!valid_) return DeliveryResult::failure("telegram: bad TELEGRAM_API_URL");
   // Alerts without a short form still reach Telegram if routed there: subject only.
-  std::string text = alert.telegram.empty() ? telegram_escape(alert.subject) : alert.telegram;
+  std::string text = alert.telegram.empty() ? html_text_escape(alert.subject) : alert.telegram;
   nlohmann::json body = {{"chat_id", options_.chat_id},
                          {"text", text},
                          {"parse_mode", "HTML"},

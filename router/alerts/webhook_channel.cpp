@@ -1,19 +1,17 @@
 #include "router/alerts/webhook_channel.h"
 
+#include "base/escape.h"
+#include "base/utc_time.h"
 #include "router/core/alert_messages.h"
 
 namespace keyward::alerts {
-
-namespace {
-// Slack mrkdwn treats &, < and > as control characters.
-std::string slack_escape(const std::string& s) { return telegram_escape(s); }
-}  // namespace
 
 nlohmann::json webhook_payload(const Alert& alert) {
   return {{"kind", to_string(alert.kind)},
           {"severity", to_string(alert.severity)},
           {"subject", alert.subject},
-          {"text", slack_escape(alert.subject + "\n\n" + alert.text)},
+          // Slack mrkdwn treats &, < and > as control characters, and only those.
+          {"text", html_text_escape(alert.subject + "\n\n" + alert.text)},
           {"body", alert.text},
           {"incident_id", alert.incident_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(alert.incident_id)},
           {"alert_id", alert.id},

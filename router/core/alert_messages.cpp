@@ -4,6 +4,11 @@
 #include <cstdio>
 #include <set>
 
+#include "base/escape.h"
+#include "base/fnv1a.h"
+#include "base/utc_time.h"
+#include "base/utf8.h"
+
 namespace keyward {
 
 // ------------------------------------------------------------ enum names ----
@@ -18,6 +23,7 @@ const char* to_string(AlertKind k) {
     case AlertKind::key_expiring: return "key_expiring";
     case AlertKind::health_check_failed: return "health_check_failed";
     case AlertKind::resolved: return "resolved";
+    case AlertKind::store_corrupt: return "store_corrupt";
   }
   return "?";
 }
@@ -25,7 +31,7 @@ const char* to_string(AlertKind k) {
 bool parse_alert_kind(const std::string& s, AlertKind* out) {
   for (auto k : {AlertKind::key_auth_failed, AlertKind::provider_all_keys_failed, AlertKind::all_providers_failed,
                  AlertKind::quota_exhausted, AlertKind::provider_outage, AlertKind::key_expiring,
-                 AlertKind::health_check_failed, AlertKind::resolved}) {
+                 AlertKind::health_check_failed, AlertKind::resolved, AlertKind::store_corrupt}) {
     if (s == to_string(k)) {
       *out = k;
       return true;
@@ -91,59 +97,16 @@ std::string one_line(std::string_view text, size_t max_bytes) {
     }
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (out.size() > max_bytes) {
-    size_t cut = max_bytes;
-    // Never cut inside a UTF-8 sequence: back up over continuation bytes.
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-    out += "...";
-  }
-  return out;
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char ch : text) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
-
-std::string telegram_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char ch : text) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
+  return utf8_truncate(out, max_bytes);
 }
 
 std::string make_alert_id(const std::string& scope, AlertKind kind, const std::string& dedup_subject) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&h](std::string_view s) {
-    for (char c : s) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 0x100000001b3ULL;
-    }
-    h ^= 0x1f;  // separator, so ("ab","c") and ("a","bc") differ
-    h *= 0x100000001b3ULL;
-  };
-  mix(scope);
-  mix(to_string(kind));
-  mix(dedup_subject);
+  // Each part ends with a separator byte, so ("ab","c") and ("a","bc") differ.
+  constexpr std::string_view kSeparator("\x1f", 1);
+  uint64_t h = kFnv1aOffsetBasis;
+  for (std::string_view part : {std::string_view(scope), std::string_view(to_string(kind)),
+                                std::string_view(dedup_subject)})
+    h = fnv1a64(kSeparator, fnv1a64(part, h));
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return std::string("kw-") + buf;
@@ -567,8 +530,8 @@ Alert build_emergency(const RouterConfig& config, const Verdict& v, const std::s
   Alert a = finish(d, AlertKind::all_providers_failed, AlertSeverity::emergency, incident_id, "all",
                    emergency_subject(v.cause), kAllChannels, at);
   a.incident_id = incident_id;
-  std::string tg = "🚨 <b>EMERGENCY ALERT</b>\n" + telegram_escape(telegram_headline(v.cause)) + "\n";
-  for (const auto& pv : v.providers) tg += telegram_escape(count_line(pv)) + " ❌\n";
+  std::string tg = "🚨 <b>EMERGENCY ALERT</b>\n" + html_text_escape(telegram_headline(v.cause)) + "\n";
+  for (const auto& pv : v.providers) tg += html_text_escape(count_line(pv)) + " ❌\n";
   tg += "Platform AI is completely down.\nCheck your email for details.";
   a.telegram = tg;
   return a;
@@ -582,11 +545,11 @@ Alert build_reminder(const RouterConfig& config, const IncidentRecord& inc, int 
   d.field("Open since", format_iso8601(inc.opened_at) + " (" + open_for + ")");
   d.field("Cause", inc.cause);
   std::vector<std::string> lines;
-  std::string tg = "🚨 <b>STILL DOWN</b> (" + telegram_escape(open_for) + ")\n";
+  std::string tg = "🚨 <b>STILL DOWN</b> (" + html_text_escape(open_for) + ")\n";
   for (const auto& p : inc.providers) {
     std::string line = p.display_name + ": " + std::to_string(p.keys_failed) + "/" + std::to_string(p.keys_total) +
                        " " + keys_word(p.keys_total);
-    tg += telegram_escape(line) + " ❌\n";
+    tg += html_text_escape(line) + " ❌\n";
     if (!p.last_error.empty()) line += " - \"" + one_line(p.last_error) + "\"";
     lines.push_back(line);
   }
@@ -620,7 +583,7 @@ Alert build_resolved(const RouterConfig& config, const IncidentRecord& inc, cons
     if (s.failing > 0) line += ", " + std::to_string(s.failing) + " still failing";
     if (s.unchecked() > 0) line += ", " + std::to_string(s.unchecked()) + " not checked yet";
     lines.push_back(line);
-    tg += telegram_escape(s.display_name + ": " + std::to_string(s.operational) + "/" +
+    tg += html_text_escape(s.display_name + ": " + std::to_string(s.operational) + "/" +
                           std::to_string(s.keys_total) + " " + keys_word(s.keys_total)) +
           (s.operational > 0 ? " ✅\n" : " ❌\n");
   }
@@ -635,7 +598,7 @@ Alert build_resolved(const RouterConfig& config, const IncidentRecord& inc, cons
   Alert a = finish(d, AlertKind::resolved, AlertSeverity::info, inc.id, "all", "✅ RESOLVED: All AI Keys Restored",
                    kAllChannels, at);
   a.incident_id = inc.id;
-  a.telegram = tg + "Total downtime: " + telegram_escape(downtime) + ".";
+  a.telegram = tg + "Total downtime: " + html_text_escape(downtime) + ".";
   return a;
 }
 
@@ -667,6 +630,24 @@ Alert build_key_expiring(const ProviderConfig& p, const KeyConfig& k, WallTime n
                 "day-" + day_of(now), p.name + "#" + std::to_string(k.index),
                 "⏰ " + key_label(p, k.index) + (expired ? " Expired on " : " Expires on ") + date,
                 channel_email | channel_webhook, now);
+}
+
+Alert build_store_corrupt(const std::string& path, const std::string& moved_to, const std::string& reason,
+                          WallTime now) {
+  Doc d("Incident Store Was Corrupt");
+  d.para("The incident store was corrupt; moved aside to " + one_line(moved_to) +
+         "; open incidents were lost. A fresh store was created and alerting goes on.");
+  d.field("Store", one_line(path));
+  d.field("Moved aside to", one_line(moved_to));
+  d.field("What SQLite said", one_line(reason));
+  d.field("Time", format_iso8601(now));
+  d.numbered("Action Required:",
+             {"Check the disk and the file system that hold the store (dmesg, SMART, free space).",
+              "Keep the moved-aside file for inspection (sqlite3 FILE 'PRAGMA integrity_check').",
+              "Look at /api/status and the dashboard: an incident that was open before is not shown any more; "
+              "it opens again on the next failure."});
+  return finish(d, AlertKind::store_corrupt, AlertSeverity::critical, "store-" + format_iso8601(now), path,
+                "🚨 Keyward incident store was corrupt: moved aside", kAllChannels, now);
 }
 
 std::optional<Alert> build_health_check_failed(const RouterConfig& config, const std::vector<KeyCheckResult>& results,

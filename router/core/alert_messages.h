@@ -2,7 +2,7 @@
 // The words of every alert: subjects, plain-text and HTML bodies, the short
 // Telegram form. Pure functions of configuration, events and verdicts, so the
 // wording is tested without any delivery. Provider error text is untrusted:
-// every builder passes it through one_line() and the HTML/Telegram escapers.
+// every builder passes it through one_line() and the escapers of base/escape.h.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,10 +22,6 @@ namespace keyward {
 // on a UTF-8 boundary. Subjects go through this, so "\r\nBcc: x@y" injects
 // nothing.
 std::string one_line(std::string_view text, size_t max_bytes = 400);
-// &, <, >, ", ' escaped: safe in HTML text and attribute values.
-std::string html_escape(std::string_view text);
-// Telegram parse_mode HTML wants only &, < and > escaped.
-std::string telegram_escape(std::string_view text);
 
 // "kw-<16 hex>": FNV-1a 64 of scope, kind and subject. `scope` is the incident
 // id, or for alerts outside an incident the episode ("groq#1@<ISO time>") or
@@ -80,6 +76,11 @@ Alert build_resolved(const RouterConfig& config, const IncidentRecord& incident,
                      const std::vector<ProviderRecovery>& status, WallTime at);
 // ⏰ Groq Key 1 Expires on 2025-11-25.
 Alert build_key_expiring(const ProviderConfig& p, const KeyConfig& k, WallTime now);
+
+// 🚨 Keyward incident store was corrupt: moved aside (every channel). `reason`:
+// what SQLite said (quick_check).
+Alert build_store_corrupt(const std::string& path, const std::string& moved_to, const std::string& reason,
+                          WallTime now);
 
 // One key's result in a health check (start-up, daily 06:00, `keyward keys check`).
 struct KeyCheckResult {

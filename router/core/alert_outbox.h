@@ -7,13 +7,14 @@
 #include <algorithm>
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "router/core/clock.h"
+#include "base/clock.h"
 
 namespace keyward {
 
@@ -26,6 +27,7 @@ enum class AlertKind {
   key_expiring,
   health_check_failed,
   resolved,
+  store_corrupt,  // the incident store was corrupt at start and was moved aside
 };
 const char* to_string(AlertKind k);
 bool parse_alert_kind(const std::string& s, AlertKind* out);
@@ -58,8 +60,9 @@ struct Alert {
 };
 
 // Accepts alerts for asynchronous delivery. Must be quick: it is called on
-// the request path (under the key pool's lock) and must never block on a
-// channel.
+// the request path (from pool notifications, after the pool's lock) and must
+// never block on a channel or a disk write (router/store's AlertStore keeps
+// alerts in memory and persists them on its own writer thread).
 class AlertOutbox {
  public:
   virtual ~AlertOutbox() = default;
@@ -95,6 +98,8 @@ struct IncidentRecord {
   std::set<std::string> dedup;  // "<kind>|<dedup_subject>" already alerted in this incident
 };
 
+// Called from pool notifications on request threads: every method must be
+// quick and never wait for a disk (the SQLite store writes on its own thread).
 class IncidentStore {
  public:
   virtual ~IncidentStore() = default;
@@ -104,6 +109,11 @@ class IncidentStore {
   virtual void save(const IncidentRecord& incident) = 0;
   // Closed incidents, newest first.
   virtual std::vector<IncidentRecord> recent(size_t limit) = 0;
+  // When each condition still open ("<kind>|<subject>|<masked key>") was last
+  // alerted, so that a restart does not alert it again within the dedup
+  // window. set_condition_alerted(key, nullopt) forgets one (it ended).
+  virtual std::map<std::string, WallTime> alerted_conditions() = 0;
+  virtual void set_condition_alerted(const std::string& key, std::optional<WallTime> at) = 0;
 };
 
 // ------------------------------------------------------------- in memory ----
@@ -135,11 +145,23 @@ class MemoryIncidentStore final : public IncidentStore {
       if (it->resolved_at) out.push_back(*it);
     return out;
   }
+  std::map<std::string, WallTime> alerted_conditions() override {
+    std::lock_guard lock(mu_);
+    return conditions_;
+  }
+  void set_condition_alerted(const std::string& key, std::optional<WallTime> at) override {
+    std::lock_guard lock(mu_);
+    if (at) conditions_[key] = *at;
+    else conditions_.erase(key);
+    while (conditions_.size() > kMaxConditions) conditions_.erase(conditions_.begin());
+  }
 
  private:
   static constexpr size_t kMaxRecords = 100;
+  static constexpr size_t kMaxConditions = 10'000;
   std::mutex mu_;
   std::deque<IncidentRecord> records_;
+  std::map<std::string, WallTime> conditions_;
 };
 
 // Keeps what was enqueued (bounded, idempotent by id); tests read it back.

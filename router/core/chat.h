@@ -16,6 +16,9 @@ struct ChatRequest {
   std::optional<double> temperature;
   std::optional<int> max_tokens;
   bool stream = false;
+  // Names the request in the journal, in pool events and attempt records
+  // ("req-42"); set by whoever accepted it.
+  std::string request_id;
 };
 
 struct ChatAnswer {

@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/assert.h"
+#include "base/durations.h"
+#include "base/utc_time.h"
+#include "base/utf8.h"
 #include "router/core/json_limits.h"
 
 #include <algorithm>
@@ -50,36 +54,25 @@ const char* to_string(TransportError e) {
   return "?";
 }
 
-const char* to_string(Severity s) {
-  switch (s) {
-    case Severity::info: return "info";
-    case Severity::warning: return "warning";
-    case Severity::high: return "high";
-    case Severity::critical: return "critical";
-  }
-  return "?";
-}
-
 namespace {
 
 // What the router does for each class (the seed's auth-vs-quota table, extended).
+// A key-level failure (auth, quota, rate limit) moves on to the next key of
+// the same provider: neither flag is set.
 constexpr std::array<ClassPolicy, 7> kPolicies{{
-    {ErrorClass::ok, KeyAction::mark_healthy, ProviderAction::record_success, false, false, false, Severity::info},
-    {ErrorClass::auth, KeyAction::quarantine, ProviderAction::none, true, false, false, Severity::high},
-    {ErrorClass::quota_exhausted, KeyAction::exhaust_until_reset, ProviderAction::none, true, false, false,
-     Severity::warning},
-    {ErrorClass::rate_limited, KeyAction::rate_limit_until, ProviderAction::none, true, false, false, Severity::info},
+    {ErrorClass::ok, KeyAction::mark_healthy, ProviderAction::record_success, false, false},
+    {ErrorClass::auth, KeyAction::quarantine, ProviderAction::none, false, false},
+    {ErrorClass::quota_exhausted, KeyAction::exhaust_until_reset, ProviderAction::none, false, false},
+    {ErrorClass::rate_limited, KeyAction::rate_limit_until, ProviderAction::none, false, false},
     // The provider's fault, never the key's: count against the provider, move on.
-    {ErrorClass::provider_outage, KeyAction::none, ProviderAction::record_failure, false, true, false,
-     Severity::high},
-    {ErrorClass::network, KeyAction::none, ProviderAction::record_failure, false, true, false, Severity::high},
+    {ErrorClass::provider_outage, KeyAction::none, ProviderAction::record_failure, true, false},
+    {ErrorClass::network, KeyAction::none, ProviderAction::record_failure, true, false},
     // The caller's fault: do not burn keys, answer the caller.
-    {ErrorClass::request_error, KeyAction::none, ProviderAction::none, false, false, true, Severity::info},
+    {ErrorClass::request_error, KeyAction::none, ProviderAction::none, false, true},
 }};
 
 // Everything a rule may look at, parsed once.
 struct Signals {
-  WireKind wire;
   const AttemptResult& result;
   nlohmann::json body;  // discarded (null) when not JSON
   std::string message;  // error text
@@ -158,18 +151,8 @@ const Rule kRules[] = {
     {"unexpected_status", 600, 999, any, ErrorClass::provider_outage},
 };
 
+// Provider texts are untrusted and unbounded; the pool, journal and alerts keep this much.
 constexpr size_t kMessageMax = 500;
-
-std::string bounded(std::string s) {
-  if (s.size() > kMessageMax) {
-    s.resize(kMessageMax);
-    // Do not cut a UTF-8 sequence in half.
-    while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
-    if (!s.empty() && (static_cast<unsigned char>(s.back()) & 0x80)) s.pop_back();
-    s += "...";
-  }
-  return s;
-}
 
 void extract(Signals& s) {
   const auto& b = s.body;
@@ -199,40 +182,10 @@ void extract(Signals& s) {
 }  // namespace
 
 const ClassPolicy& policy_for(ErrorClass c) {
-  for (const auto& p : kPolicies)
-    if (p.cls == c) return p;
-  return kPolicies[0];
-}
-
-std::optional<Millis> parse_go_duration(const std::string& text) {
-  // Sequence of <number><unit>, units h, m, s, ms, us/µs, ns.
-  double total_ms = 0;
-  size_t i = 0;
-  bool any_part = false;
-  while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (start == i) return std::nullopt;
-    double value = 0;
-    try {
-      value = std::stod(text.substr(start, i - start));
-    } catch (...) {
-      return std::nullopt;
-    }
-    size_t ustart = i;
-    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.') ++i;
-    std::string unit = text.substr(ustart, i - ustart);
-    if (unit == "h") total_ms += value * 3'600'000;
-    else if (unit == "m") total_ms += value * 60'000;
-    else if (unit == "s") total_ms += value * 1000;
-    else if (unit == "ms") total_ms += value;
-    else if (unit == "us" || unit == "\xC2\xB5s") total_ms += value / 1000;
-    else if (unit == "ns") total_ms += value / 1e6;
-    else return std::nullopt;
-    any_part = true;
-  }
-  if (!any_part || total_ms > 1e12) return std::nullopt;
-  return Millis(static_cast<int64_t>(std::ceil(total_ms)));
+  // One row per class, in the enum's order.
+  auto row = static_cast<size_t>(c);
+  KEYWARD_ASSERT(row < kPolicies.size() && kPolicies[row].cls == c);
+  return kPolicies[row];
 }
 
 std::optional<Millis> advertised_wait(const AttemptResult& result, const std::string& message) {
@@ -264,8 +217,8 @@ std::optional<Millis> advertised_wait(const AttemptResult& result, const std::st
   return std::nullopt;
 }
 
-Classification classify(WireKind wire, const AttemptResult& result, WallTime now) {
-  Signals s{wire, result, nlohmann::json(), {}, {}};
+Classification classify(const AttemptResult& result, WallTime now) {
+  Signals s{result, nlohmann::json(), {}, {}};
   if (result.transport == TransportError::none && !result.body.empty() &&
       (result.status < 200 || result.status > 299)) {
     // A body nested deeper than any real error envelope is not read (copying
@@ -293,7 +246,7 @@ Classification classify(WireKind wire, const AttemptResult& result, WallTime now
   } else if (c.cls != ErrorClass::ok) {
     c.message = s.message.empty() ? "HTTP " + std::to_string(result.status) : s.message;
   }
-  c.message = bounded(std::move(c.message));
+  c.message = utf8_truncate(c.message, kMessageMax);
   if (c.cls == ErrorClass::quota_exhausted) {
     c.usable_at = next_midnight_utc(now);
   } else if (c.cls == ErrorClass::rate_limited) {

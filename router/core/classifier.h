@@ -1,12 +1,16 @@
 #pragma once
 // Error policy: one table from what a provider call returned to what it means
-// and what the router does about it (PROVIDER_WIRE_FORMATS.md, "Classification").
+// and what the router does about it. The rules encode the signals each
+// provider really sends (status codes, error codes, Gemini's ErrorInfo reasons
+// and QuotaFailure ids, Groq's RPD/TPD texts) as collected in the team's
+// provider notes, ../shared/docs/PROVIDER_WIRE_FORMATS.md (outside this
+// repository), section "Classification the router must get right".
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "router/core/clock.h"
+#include "base/clock.h"
 #include "router/core/config.h"
 
 namespace keyward {
@@ -42,17 +46,13 @@ struct AttemptResult {
 // What the router does to the key and the provider.
 enum class KeyAction { none, mark_healthy, quarantine, exhaust_until_reset, rate_limit_until };
 enum class ProviderAction { none, record_success, record_failure };
-enum class Severity { info, warning, high, critical };
-const char* to_string(Severity s);
 
 struct ClassPolicy {
   ErrorClass cls;
   KeyAction key;
   ProviderAction provider;
-  bool next_key;       // try another key of the same provider
-  bool next_provider;  // give up on this provider for this request
+  bool next_provider;     // give up on this provider for this request
   bool return_to_caller;  // the request itself is wrong: stop, answer the caller
-  Severity severity;
 };
 // The action table, one row per class.
 const ClassPolicy& policy_for(ErrorClass c);
@@ -64,11 +64,10 @@ struct Classification {
   std::optional<WallTime> usable_at;  // rate limit: now + wait; quota: next midnight UTC
 };
 
-// The one classification function. `now` turns waits into deadlines.
-Classification classify(WireKind wire, const AttemptResult& result, WallTime now);
-
-// "6m7.2s", "2s", "450ms", "1h2m" (Go durations, as Groq and Gemini print them).
-std::optional<Millis> parse_go_duration(const std::string& text);
+// The one classification function. `now` turns waits into deadlines. The
+// rules read the body's shape, not the provider's wire kind: every provider's
+// errors are told apart by their own signals.
+Classification classify(const AttemptResult& result, WallTime now);
 // The wait a response advertises: retry-after header, Gemini RetryInfo.retryDelay,
 // or "try again in X" in the message.
 std::optional<Millis> advertised_wait(const AttemptResult& result, const std::string& message);

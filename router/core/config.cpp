@@ -1,19 +1,18 @@
 #include "router/core/config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <sstream>
 
-#include "router/core/secret.h"
+#include "base/key_mask.h"
+#include "base/yaml_reader.h"
 
 namespace keyward {
 
 const char* to_string(WireKind k) { return k == WireKind::gemini ? "gemini" : "openai"; }
 
-std::string KeyConfig::masked() const { return mask_secret(secret); }
+std::string KeyConfig::masked() const { return mask_key(secret); }
 
 std::string Diagnostic::to_string() const {
   return line > 0 ? source + ":" + std::to_string(line) + ": " + message : source + ": " + message;
@@ -44,95 +43,14 @@ RouterConfig default_config() {
   return c;
 }
 
-bool parse_duration(const std::string& text, Millis* out) {
-  if (text.empty()) return false;
-  int64_t total = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-    if (start == i || i - start > 12) return false;
-    int64_t n = std::stoll(text.substr(start, i - start));
-    size_t ustart = i;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    std::string unit = text.substr(ustart, i - ustart);
-    int64_t mult = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60'000 : unit == "h" ? 3'600'000
-                 : unit == "d" ? 86'400'000 : 0;
-    if (mult == 0) return false;
-    // A century is more than any timeout or scenario needs; beyond it the
-    // product could overflow int64 ("999999999999d").
-    constexpr int64_t kMaxMillis = int64_t{100} * 365 * 86'400'000;
-    if (n > (kMaxMillis - total) / mult) return false;
-    total += n * mult;
-  }
-  *out = Millis(total);
-  return true;
-}
-
 namespace {
 
-// Strict reader: file:line and dotted path in every error; unknown fields fail.
-struct Node {
-  YAML::Node node;
-  const std::string& file;
-  std::string path;
-
-  [[noreturn]] void fail(const std::string& msg) const {
-    throw ConfigError(file, node.Mark().line + 1, path.empty() ? "(root)" : path, msg);
-  }
-  Node child(const YAML::Node& key, const YAML::Node& value) const {
-    auto k = key.as<std::string>();
-    return Node{value, file, path.empty() ? k : path + "." + k};
-  }
-  template <typename Fn>
-  void each_field(std::initializer_list<const char*> allowed, Fn fn) const {
-    if (!node.IsMap()) fail("expected a mapping");
-    for (const auto& kv : node) {
-      auto key = kv.first.as<std::string>();
-      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) ==
-          allowed.end()) {
-        Node{kv.first, file, path.empty() ? key : path + "." + key}.fail("unknown field '" + key + "'");
-      }
-      fn(key, child(kv.first, kv.second));
-    }
-  }
-  std::string str() const {
-    if (!node.IsScalar()) fail("expected a string");
-    return node.Scalar();
-  }
-  int64_t integer(int64_t min, int64_t max) const {
-    if (!node.IsScalar()) fail("expected an integer");
-    try {
-      size_t used = 0;
-      int64_t v = std::stoll(node.Scalar(), &used);
-      if (used != node.Scalar().size()) throw std::invalid_argument("trailing");
-      if (v < min || v > max) fail("must be between " + std::to_string(min) + " and " + std::to_string(max));
-      return v;
-    } catch (const std::logic_error&) {
-      fail("expected an integer, got '" + node.Scalar() + "'");
-    }
-  }
-  bool boolean() const {
-    if (!node.IsScalar()) fail("expected true or false");
-    const auto& s = node.Scalar();
-    if (s == "true" || s == "yes" || s == "on") return true;
-    if (s == "false" || s == "no" || s == "off") return false;
-    fail("expected true or false, got '" + s + "'");
-  }
-  Millis duration() const {
-    Millis d{};
-    if (!node.IsScalar() || !parse_duration(node.Scalar(), &d))
-      fail("expected a duration such as 250ms, 10s, 5m or 1h");
-    return d;
-  }
-};
-
-void read_provider(const Node& n, RouterConfig& cfg, int position) {
+void read_provider(const YamlField& n, RouterConfig& cfg, int position) {
   ProviderConfig p;
   std::string name;
-  if (!n.node.IsMap()) n.fail("expected a mapping");
-  if (!n.node["name"]) n.fail("missing field 'name'");
-  name = Node{n.node["name"], n.file, n.path + ".name"}.str();
+  n.require_map();
+  if (!n.has("name")) n.fail("missing field 'name'");
+  name = n.child("name").str();
   const RouterConfig builtins = default_config();
   if (const auto* builtin = builtins.find(name)) {
     p = *builtin;
@@ -147,7 +65,7 @@ void read_provider(const Node& n, RouterConfig& cfg, int position) {
   p.priority = position;
   n.each_field({"name", "display_name", "wire", "base_url", "model", "dashboard_url", "env_prefix", "priority",
                 "enabled"},
-               [&](const std::string& key, const Node& v) {
+               [&](const std::string& key, const YamlField& v) {
                  if (key == "display_name") p.display_name = v.str();
                  else if (key == "wire") {
                    auto w = v.str();
@@ -167,44 +85,57 @@ void read_provider(const Node& n, RouterConfig& cfg, int position) {
   cfg.providers.push_back(std::move(p));
 }
 
-void read_root(const Node& root, RouterConfig& cfg) {
-  // `alerts` and `schedules` belong to router/alerts, `server` to the listener
-  // (router/main/serve_settings.cpp); they read the same file.
+void read_root(const YamlField& root, RouterConfig& cfg) {
+  // `alerts` and `schedules` belong to router/alerts, `journal` and `server`
+  // (the public listener) to router/main, which read the same file.
   root.each_field({"providers", "timeouts", "quarantine", "ejection", "cache", "routing", "support_url", "alerts",
-                   "schedules", "server"},
-                  [&](const std::string& key, const Node& v) {
+                   "schedules", "journal", "server"},
+                  [&](const std::string& key, const YamlField& v) {
     if (key == "providers") {
       if (!v.node.IsSequence()) v.fail("expected a list of providers");
       cfg.providers.clear();
-      for (size_t i = 0; i < v.node.size(); ++i)
-        read_provider(Node{v.node[i], v.file, v.path + "[" + std::to_string(i) + "]"}, cfg, static_cast<int>(i + 1));
+      for (size_t i = 0; i < v.node.size(); ++i) read_provider(v.at(i), cfg, static_cast<int>(i + 1));
     } else if (key == "timeouts") {
-      v.each_field({"request", "connect", "validation"}, [&](const std::string& k, const Node& d) {
+      v.each_field({"request", "connect", "validation"}, [&](const std::string& k, const YamlField& d) {
         (k == "request" ? cfg.timeouts.request : k == "connect" ? cfg.timeouts.connect : cfg.timeouts.validation) =
             d.duration();
       });
     } else if (key == "quarantine") {
       v.each_field({"auth_base", "auth_max", "strike_decay", "rate_limit_default"},
-                   [&](const std::string& k, const Node& d) {
+                   [&](const std::string& k, const YamlField& d) {
                      auto& q = cfg.quarantine;
                      (k == "auth_base" ? q.auth_base : k == "auth_max" ? q.auth_max
                       : k == "strike_decay" ? q.strike_decay : q.rate_limit_default) = d.duration();
                    });
     } else if (key == "ejection") {
-      v.each_field({"consecutive_failures", "base", "max"}, [&](const std::string& k, const Node& d) {
+      v.each_field({"consecutive_failures", "base", "max"}, [&](const std::string& k, const YamlField& d) {
         if (k == "consecutive_failures") cfg.ejection.consecutive_failures = static_cast<int>(d.integer(1, 1000));
         else (k == "base" ? cfg.ejection.base : cfg.ejection.max) = d.duration();
       });
     } else if (key == "cache") {
-      v.each_field({"enabled", "max_entries", "max_bytes", "ttl"}, [&](const std::string& k, const Node& d) {
+      v.each_field({"enabled", "max_entries", "max_bytes", "ttl"}, [&](const std::string& k, const YamlField& d) {
         if (k == "enabled") cfg.cache.enabled = d.boolean();
         else if (k == "max_entries") cfg.cache.max_entries = static_cast<size_t>(d.integer(0, 10'000'000));
         else if (k == "max_bytes") cfg.cache.max_bytes = static_cast<size_t>(d.integer(0, int64_t{1} << 40));
         else cfg.cache.ttl = d.duration();
       });
     } else if (key == "routing") {
-      v.each_field({"key_order", "max_attempts", "correlated_window"}, [&](const std::string& k, const Node& d) {
-        if (k == "key_order") {
+      v.each_field({"key_order", "max_attempts", "correlated_window", "probe_fresh_for", "key_weights"},
+                   [&](const std::string& k, const YamlField& d) {
+        if (k == "key_weights") {
+          // {groq: {1: 3, 2: 1}}: provider -> key index -> weight.
+          d.each_entry([&](const std::string& provider, const YamlField& keys) {
+            keys.each_entry([&](const std::string& index, const YamlField& w) {
+              int n = 0;
+              if (index.empty() || index.size() > 4 || index.find_first_not_of("0123456789") != std::string::npos ||
+                  (n = std::stoi(index)) < 1)
+                w.fail("expected a key index (the N of " + provider + "_API_KEY_N), got '" + index + "'");
+              cfg.routing.key_weights[provider][n] = static_cast<int>(w.integer(1, 1000));
+            });
+          });
+        } else if (k == "probe_fresh_for") {
+          cfg.routing.probe_fresh_for = d.duration();
+        } else if (k == "key_order") {
           auto s = d.str();
           if (s == "ordered") cfg.routing.key_order = KeyOrder::ordered;
           else if (s == "round_robin") cfg.routing.key_order = KeyOrder::round_robin;
@@ -220,35 +151,8 @@ void read_root(const Node& root, RouterConfig& cfg) {
 
 }  // namespace
 
-void check_yaml_shape(const YAML::Node& root, const std::string& file) {
-  constexpr int kMaxDepth = 64;
-  size_t budget = 100'000;
-  auto fail = [&](const YAML::Node& n, const std::string& msg) {
-    throw ConfigError(file, n.Mark().line + 1, "(document)", msg);
-  };
-  auto walk = [&](auto& self, const YAML::Node& n, int depth) -> void {
-    if (depth > kMaxDepth)
-      fail(n, "nested deeper than " + std::to_string(kMaxDepth) + " levels (or an anchor that contains itself)");
-    if (budget-- == 0) fail(n, "more than 100000 nodes (aliases expanding?)");
-    if (n.IsSequence()) {
-      for (const auto& item : n) self(self, item, depth + 1);
-    } else if (n.IsMap()) {
-      for (const auto& kv : n) {
-        if (!kv.first.IsScalar()) fail(kv.first, "a field name must be a plain string");
-        self(self, kv.second, depth + 1);
-      }
-    }
-  };
-  walk(walk, root, 0);
-}
-
 RouterConfig load_config_yaml(const std::string& yaml_text, const std::string& file_name, RouterConfig base) {
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(yaml_text);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(file_name, e.mark.line + 1, "(syntax)", e.msg);
-  }
+  YAML::Node doc = parse_yaml(yaml_text, file_name);
   check_yaml_shape(doc, file_name);
   return load_config_node(doc, file_name, "", std::move(base));
 }
@@ -256,7 +160,7 @@ RouterConfig load_config_yaml(const std::string& yaml_text, const std::string& f
 RouterConfig load_config_node(const YAML::Node& node, const std::string& file, const std::string& path,
                               RouterConfig base) {
   if (node.IsNull()) return base;
-  read_root(Node{node, file, path}, base);
+  read_root(YamlField{node, file, path}, base);
   std::stable_sort(base.providers.begin(), base.providers.end(),
                    [](const ProviderConfig& a, const ProviderConfig& b) { return a.priority < b.priority; });
   return base;
@@ -264,7 +168,7 @@ RouterConfig load_config_node(const YAML::Node& node, const std::string& file, c
 
 RouterConfig load_config_file(const std::string& path, RouterConfig base) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path, 0, "(file)", "cannot be read");
+  if (!in) throw SchemaError(path, 0, "(file)", "cannot be read");
   std::stringstream ss;
   ss << in.rdbuf();
   return load_config_yaml(ss.str(), path, std::move(base));

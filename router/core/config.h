@@ -4,11 +4,12 @@
 // process environment.
 #include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "router/core/clock.h"
+#include "base/clock.h"
+#include "base/durations.h"
+#include "base/schema_error.h"
 
 namespace YAML {
 class Node;
@@ -26,6 +27,7 @@ struct KeyConfig {
   std::string env_name;  // GROQ_API_KEY_1
   std::string secret;    // never printed; use masked()
   std::optional<WallTime> expires;
+  int weight = 1;        // share of round-robin traffic (routing.key_weights)
   std::string masked() const;
 };
 
@@ -80,6 +82,12 @@ struct RoutingPolicy {
   KeyOrder key_order = KeyOrder::ordered;
   int max_attempts = 32;             // bound on attempts for one request
   Millis correlated_window{60'000};  // "all N keys rejected at once" window
+  // A key whose last success is older than this is uncertain: one request
+  // probes it while the others wait for the verdict (0: successes never age).
+  Millis probe_fresh_for{30'000};
+  // Round-robin weight per provider and key index (N of <PROVIDER>_API_KEY_N);
+  // unlisted keys weigh 1. Applied to the keys when .env is applied.
+  std::map<std::string, std::map<int, int>> key_weights;
 };
 
 struct RouterConfig {
@@ -106,26 +114,9 @@ struct Diagnostic {
   std::string to_string() const;
 };
 
-// Thrown only while loading configuration, never on the request path.
-class ConfigError : public std::runtime_error {
- public:
-  ConfigError(const std::string& file, int line, const std::string& path, const std::string& message)
-      : std::runtime_error(file + ":" + std::to_string(line) + ": " + path + ": " + message),
-        file_(file), line_(line), path_(path), message_(message) {}
-  const std::string& file() const { return file_; }
-  int line() const { return line_; }
-  const std::string& path() const { return path_; }
-  const std::string& message() const { return message_; }
-
- private:
-  std::string file_;
-  int line_;
-  std::string path_;
-  std::string message_;
-};
-
 // Overrides defaults with a keyward.yaml. Unknown fields and wrong types throw
-// ConfigError naming file:line and the field's path.
+// SchemaError (base/schema_error.h) naming file:line and the field's path; only
+// while loading configuration, never on the request path.
 RouterConfig load_config_yaml(const std::string& yaml_text, const std::string& file_name,
                               RouterConfig base = default_config());
 RouterConfig load_config_file(const std::string& path, RouterConfig base = default_config());
@@ -133,14 +124,5 @@ RouterConfig load_config_file(const std::string& path, RouterConfig base = defau
 // errors name the outer file's lines and `path` as the field prefix.
 RouterConfig load_config_node(const YAML::Node& node, const std::string& file, const std::string& path,
                               RouterConfig base = default_config());
-
-// Rejects YAML shapes no reader expects, before any field is read: a map key
-// that is not a plain string (`? [a]: b`), nesting deeper than 64 levels (also
-// an anchor that contains itself: `&a [*a]`), more than 100 000 nodes reached
-// through aliases (an alias bomb). Throws ConfigError naming file:line.
-void check_yaml_shape(const YAML::Node& root, const std::string& file);
-
-// Parses "250ms", "10s", "5m", "1h30m", "2d" (at most a century); false on anything else.
-bool parse_duration(const std::string& text, Millis* out);
 
 }  // namespace keyward

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "base/utc_time.h"
+
 namespace keyward {
 
 namespace {
@@ -143,6 +145,8 @@ std::vector<Diagnostic> apply_env(RouterConfig& config, const EnvMap& dotenv, co
       k.index = n;
       k.env_name = name;
       k.secret = entry.value;
+      if (auto w = config.routing.key_weights.find(p.name); w != config.routing.key_weights.end())
+        if (auto kw = w->second.find(n); kw != w->second.end()) k.weight = kw->second;
       if (auto ex = env.find(name + "_EXPIRES"); ex != env.end()) {
         WallTime t;
         if (ex->second.value.size() == 10 && parse_iso8601(ex->second.value, &t)) {

@@ -1,6 +1,10 @@
 #include "router/core/incidents.h"
 
 #include <algorithm>
+#include <tuple>
+
+#include "base/assert.h"
+#include "base/utc_time.h"
 
 namespace keyward {
 
@@ -14,6 +18,12 @@ std::string compact_time(WallTime t) {
 
 std::string dedup_key(AlertKind kind, const std::string& subject) { return std::string(to_string(kind)) + "|" + subject; }
 
+// A condition is what an alert is about, down to the key's masked form: a
+// new key at the same index is a new condition and alerts as before.
+std::string condition_key(AlertKind kind, const std::string& subject, const std::string& masked) {
+  return dedup_key(kind, subject) + "|" + masked;
+}
+
 nlohmann::json opt_time(const std::optional<WallTime>& t) {
   return t ? nlohmann::json(format_iso8601(*t)) : nlohmann::json(nullptr);
 }
@@ -23,87 +33,48 @@ nlohmann::json opt_time(const std::optional<WallTime>& t) {
 IncidentEngine::IncidentEngine(RouterConfig config, AlertPolicy policy, const Clock& clock, AlertOutbox& outbox,
                                IncidentStore& store)
     : config_(std::move(config)), policy_(policy), clock_(clock), outbox_(outbox), store_(store) {
-  rebuild_tracks(RouterConfig{});
   open_ = store_.load_open();
   auto past = store_.recent(1);
   if (!past.empty()) last_resolved_ = past.front();
+  conditions_ = store_.alerted_conditions();
 }
 
-void IncidentEngine::rebuild_tracks(const RouterConfig& old_config) {
-  std::vector<ProviderTrack> fresh(config_.providers.size());
-  for (size_t p = 0; p < config_.providers.size(); ++p) {
-    const auto& pc = config_.providers[p];
-    const ProviderTrack* old = nullptr;
-    for (size_t o = 0; o < old_config.providers.size() && o < tracks_.size(); ++o)
-      if (old_config.providers[o].name == pc.name) old = &tracks_[o];
-    if (old) {
-      fresh[p].ejected = old->ejected;
-      fresh[p].ejected_until = old->ejected_until;
-      fresh[p].outage_alert_at = old->outage_alert_at;
-    }
-    for (const auto& kc : pc.keys) {
-      KeyTrack k;
-      k.index = kc.index;
-      k.masked = kc.masked();
-      if (old) {
-        for (const auto& ok : old->keys)
-          if (ok.index == k.index && ok.masked == k.masked) k = ok;  // same key: keep its history
-      }
-      fresh[p].keys.push_back(std::move(k));
-    }
-  }
-  tracks_ = std::move(fresh);
+void IncidentEngine::set_log(std::function<void(const std::string&)> log) {
+  std::lock_guard lock(mu_);
+  log_ = std::move(log);
+}
+
+void IncidentEngine::forget_condition(const std::string& condition) {
+  // Runs on every success: cheap when there is nothing to forget.
+  if (condition.empty() || !conditions_.erase(condition)) return;
+  store_.set_condition_alerted(condition, std::nullopt);
 }
 
 void IncidentEngine::set_config(RouterConfig config) {
   std::lock_guard lock(mu_);
-  RouterConfig old = std::move(config_);
   config_ = std::move(config);
-  rebuild_tracks(old);
-}
-
-IncidentEngine::ProviderTrack* IncidentEngine::track(const std::string& provider, size_t* index) {
-  for (size_t p = 0; p < config_.providers.size(); ++p) {
-    if (config_.providers[p].name == provider) {
-      *index = p;
-      return &tracks_[p];
+  // A key that is still there (same index, same masked form) keeps what was
+  // said about it; the rest is forgotten, and so is "all keys failed" (the
+  // keys changed), but not an outage (the provider did not).
+  for (auto it = episodes_.begin(); it != episodes_.end();) {
+    const ProviderConfig* pc = config_.find(it->first);
+    if (!pc) {
+      it = episodes_.erase(it);
+      continue;
     }
+    auto& keys = it->second.keys;
+    for (auto k = keys.begin(); k != keys.end();) {
+      bool kept = std::any_of(pc->keys.begin(), pc->keys.end(), [&](const KeyConfig& kc) {
+        return kc.index == k->first.first && kc.masked() == k->first.second;
+      });
+      k = kept ? std::next(k) : keys.erase(k);
+    }
+    it->second.all_failed_alert_at.reset();
+    ++it;
   }
-  return nullptr;
 }
 
-IncidentEngine::KeyTrack* IncidentEngine::key_track(ProviderTrack& p, int key_index) {
-  for (auto& k : p.keys)
-    if (k.index == key_index) return &k;
-  return nullptr;
-}
-
-bool IncidentEngine::key_out(const KeyTrack& k, WallTime now) const {
-  return (k.state == KeyState::quarantined || k.state == KeyState::exhausted) && now < k.until;
-}
-
-bool IncidentEngine::provider_usable(size_t p, WallTime now) const {
-  const auto& t = tracks_[p];
-  if (!config_.providers[p].enabled || (t.ejected && now < t.ejected_until)) return false;
-  return std::any_of(t.keys.begin(), t.keys.end(),
-                     [&](const KeyTrack& k) { return k.state == KeyState::healthy || now >= k.until; });
-}
-
-std::string IncidentEngine::fallback_after(size_t p, WallTime now) const {
-  // Providers are sorted by priority: the first usable one is where traffic goes.
-  for (size_t q = 0; q < tracks_.size(); ++q)
-    if (q != p && provider_usable(q, now)) return config_.providers[q].display_name;
-  return "";
-}
-
-bool IncidentEngine::any_backup(size_t p, int key_index, WallTime now) const {
-  const auto& t = tracks_[p];
-  bool same_provider = !(t.ejected && now < t.ejected_until) &&
-                       std::any_of(t.keys.begin(), t.keys.end(), [&](const KeyTrack& k) {
-                         return k.index != key_index && (k.state == KeyState::healthy || now >= k.until);
-                       });
-  return same_provider || !fallback_after(p, now).empty();
-}
+const ProviderConfig* IncidentEngine::provider_config(const std::string& name) const { return config_.find(name); }
 
 std::string IncidentEngine::scope_for(const std::string& subject, WallTime now) const {
   if (open_) return open_->id;
@@ -111,8 +82,8 @@ std::string IncidentEngine::scope_for(const std::string& subject, WallTime now) 
   return "ep-" + subject + "@" + format_iso8601(now);
 }
 
-bool IncidentEngine::may_alert(AlertKind kind, const std::string& subject, const std::optional<WallTime>& episode,
-                               WallTime now) {
+bool IncidentEngine::may_alert(AlertKind kind, const std::string& subject, std::optional<WallTime>* episode,
+                               WallTime now, const std::string& condition) {
   if (!policy_.enabled(kind)) return false;
   if (open_) {
     if (open_->dedup.count(dedup_key(kind, subject))) {
@@ -121,17 +92,35 @@ bool IncidentEngine::may_alert(AlertKind kind, const std::string& subject, const
     }
     return true;
   }
-  if (episode && now - *episode < policy_.reminder_interval) {
+  if (!*episode && !condition.empty()) {
+    // Nothing said in this process yet: did the one before us say it?
+    auto it = conditions_.find(condition);
+    if (it != conditions_.end() && now - it->second < policy_.dedup_window) {
+      *episode = it->second;  // from here on, the usual episode rules
+      ++stats_.alerts_suppressed;
+      if (log_)
+        log_("INFO: Not alerting " + std::string(to_string(kind)) + " for " + subject + " again: it was alerted at " +
+             format_iso8601(it->second) + ", before the restart, within alerts.dedup_window (" +
+             downtime_text(policy_.dedup_window) + ")");
+      return false;
+    }
+  }
+  if (*episode && now - **episode < policy_.reminder_interval) {
     ++stats_.alerts_suppressed;
     return false;
   }
   return true;
 }
 
-void IncidentEngine::emit(const Alert& alert, std::optional<WallTime>* episode, WallTime now) {
+void IncidentEngine::emit(const Alert& alert, std::optional<WallTime>* episode, WallTime now,
+                          const std::string& condition) {
   if (outbox_.enqueue(alert)) ++stats_.alerts_enqueued;
   else ++stats_.alerts_rejected;
   if (episode) *episode = now;
+  if (!condition.empty()) {
+    conditions_[condition] = now;
+    store_.set_condition_alerted(condition, now);
+  }
   if (open_) {
     open_->dedup.insert(dedup_key(alert.kind, alert.dedup_subject));
     open_->alerts_sent += 1;
@@ -145,93 +134,84 @@ void IncidentEngine::persist() {
 
 void IncidentEngine::on_pool_event(const PoolEvent& e) {
   std::lock_guard lock(mu_);
-  size_t p = 0;
-  ProviderTrack* t = track(e.provider, &p);
-  if (!t) return;
-  KeyTrack* k = e.key_index > 0 ? key_track(*t, e.key_index) : nullptr;
-  const ProviderConfig& pc = config_.providers[p];
+  const ProviderConfig* pc = provider_config(e.provider);
+  if (!pc) return;
+  if (e.view) view_ = e.view;
+  // Learnt from another replica: that replica alerted on what it saw.
+  if (e.remote) return;
+  ProviderEpisode& ep = episodes_[pc->name];
   switch (e.kind) {
-    case PoolEventKind::attempt_failed:
-    case PoolEventKind::key_validation_failed:
-      if (k) {
-        k->cls = e.cls;
-        k->status = e.status;
-        k->message = e.message;
-        k->ok_seen = false;
-      }
-      break;
     case PoolEventKind::key_quarantined:
     case PoolEventKind::key_exhausted: {
-      if (!k) break;
+      if (e.key_index <= 0) break;
       bool auth = e.kind == PoolEventKind::key_quarantined;
-      k->state = auth ? KeyState::quarantined : KeyState::exhausted;
-      k->until = e.until.value_or(e.at);
-      k->cls = e.cls;
-      k->status = e.status;
-      k->message = e.message;
-      k->ok_seen = false;
       AlertKind kind = auth ? AlertKind::key_auth_failed : AlertKind::quota_exhausted;
-      std::string subject = pc.name + "#" + std::to_string(k->index);
-      auto& episode = auth ? k->auth_alert_at : k->quota_alert_at;
-      if (may_alert(kind, subject, episode, e.at)) {
-        bool backup = any_backup(p, k->index, e.at);
+      std::string subject = pc->name + "#" + std::to_string(e.key_index);
+      KeyEpisode& key = ep.keys[{e.key_index, e.masked_key}];
+      auto& episode = auth ? key.auth_alert_at : key.quota_alert_at;
+      std::string condition = condition_key(kind, subject, e.masked_key);
+      if (may_alert(kind, subject, &episode, e.at, condition)) {
+        bool backup = view_ && view_->any_backup(pc->name, e.key_index, e.at);
         std::string scope = scope_for(subject, e.at);
-        Alert a = auth ? build_key_auth_failed(pc, e, backup, scope) : build_quota_exhausted(pc, e, backup, scope);
+        Alert a = auth ? build_key_auth_failed(*pc, e, backup, scope) : build_quota_exhausted(*pc, e, backup, scope);
         if (open_) a.incident_id = open_->id;
-        emit(a, &episode, e.at);
+        emit(a, &episode, e.at, condition);
       }
-      check_all_keys_failed(p, e.at);
+      check_all_keys_failed(*pc, e.at);
       break;
     }
-    case PoolEventKind::key_rate_limited:
-      if (k) {
-        k->state = KeyState::rate_limited;
-        k->until = e.until.value_or(e.at);
-      }
-      break;
-    case PoolEventKind::key_released:
-      if (k) k->state = KeyState::healthy;  // eligible again, not yet proven: the episode stays
-      break;
     case PoolEventKind::attempt_ok:
     case PoolEventKind::key_recovered:
     case PoolEventKind::key_validated:
-      if (k) on_success(p, *k, e.at);
+      if (e.key_index > 0) on_success(e, e.at);
       break;
     case PoolEventKind::provider_ejected:
-      t->ejected = true;
-      t->ejected_until = e.until.value_or(e.at);
-      if (may_alert(AlertKind::provider_outage, pc.name, t->outage_alert_at, e.at)) {
-        Alert a = build_provider_outage(pc, e, fallback_after(p, e.at), scope_for(pc.name, e.at));
+      if (std::string condition = condition_key(AlertKind::provider_outage, pc->name, "");
+          may_alert(AlertKind::provider_outage, pc->name, &ep.outage_alert_at, e.at, condition)) {
+        std::string fallback = view_ ? view_->fallback_after(pc->name, e.at) : "";
+        Alert a = build_provider_outage(*pc, e, fallback, scope_for(pc->name, e.at));
         if (open_) a.incident_id = open_->id;
-        emit(a, &t->outage_alert_at, e.at);
+        emit(a, &ep.outage_alert_at, e.at, condition);
       }
       break;
+    case PoolEventKind::attempt_failed:
+    case PoolEventKind::key_validation_failed:
+    case PoolEventKind::key_rate_limited:
+    case PoolEventKind::key_released:  // eligible again, not yet proven: the episode stays
     case PoolEventKind::provider_restored:
-      t->ejected = false;
-      break;
+      break;  // the state is in the view
   }
 }
 
-void IncidentEngine::check_all_keys_failed(size_t p, WallTime now) {
-  auto& t = tracks_[p];
-  if (t.keys.empty()) return;
-  if (!std::all_of(t.keys.begin(), t.keys.end(), [&](const KeyTrack& k) { return key_out(k, now); })) return;
-  const ProviderConfig& pc = config_.providers[p];
-  if (!may_alert(AlertKind::provider_all_keys_failed, pc.name, t.all_failed_alert_at, now)) return;
+void IncidentEngine::check_all_keys_failed(const ProviderConfig& pc, WallTime now) {
+  const ProviderView* pv = view_ ? view_->provider(pc.name) : nullptr;
+  if (!pv || !pv->all_keys_out(now)) return;
+  ProviderEpisode& ep = episodes_[pc.name];
+  std::string condition = condition_key(AlertKind::provider_all_keys_failed, pc.name, "");
+  if (!may_alert(AlertKind::provider_all_keys_failed, pc.name, &ep.all_failed_alert_at, now, condition)) return;
   std::vector<KeyStatusLine> lines;
-  for (const auto& k : t.keys) lines.push_back({k.index, k.masked, k.cls, k.status, k.message});
-  Alert a = build_provider_all_keys_failed(pc, lines, fallback_after(p, now), now, scope_for(pc.name, now));
+  for (const auto& k : pv->keys) lines.push_back({k.index, k.masked, k.last_class, k.last_status, k.last_error});
+  Alert a = build_provider_all_keys_failed(pc, lines, view_->fallback_after(pc.name, now), now,
+                                           scope_for(pc.name, now));
   if (open_) a.incident_id = open_->id;
-  emit(a, &t.all_failed_alert_at, now);
+  emit(a, &ep.all_failed_alert_at, now, condition);
 }
 
-void IncidentEngine::on_success(size_t p, KeyTrack& k, WallTime now) {
-  k.state = KeyState::healthy;
-  k.ok_seen = true;
-  k.auth_alert_at.reset();
-  k.quota_alert_at.reset();
-  tracks_[p].all_failed_alert_at.reset();
-  tracks_[p].outage_alert_at.reset();
+void IncidentEngine::on_success(const PoolEvent& e, WallTime now) {
+  ProviderEpisode& ep = episodes_[e.provider];
+  KeyEpisode& key = ep.keys[{e.key_index, e.masked_key}];
+  key.auth_alert_at.reset();
+  key.quota_alert_at.reset();
+  ep.all_failed_alert_at.reset();
+  ep.outage_alert_at.reset();
+  // The conditions ended: a later failure is a new one, even across a restart.
+  if (!conditions_.empty()) {
+    std::string subject = e.provider + "#" + std::to_string(e.key_index);
+    forget_condition(condition_key(AlertKind::key_auth_failed, subject, e.masked_key));
+    forget_condition(condition_key(AlertKind::quota_exhausted, subject, e.masked_key));
+    forget_condition(condition_key(AlertKind::provider_all_keys_failed, e.provider, ""));
+    forget_condition(condition_key(AlertKind::provider_outage, e.provider, ""));
+  }
   if (!open_ || resolve_pending_) return;
   open_->recovered_at = now;
   if (validating_) {
@@ -244,15 +224,19 @@ void IncidentEngine::on_success(size_t p, KeyTrack& k, WallTime now) {
 
 void IncidentEngine::resolve(WallTime now) {
   if (!open_) return;
+  // Open and resolved are exclusive: the open incident was never closed.
+  KEYWARD_ASSERT(!open_->resolved_at);
   if (!open_->recovered_at) open_->recovered_at = now;
   std::vector<ProviderRecovery> status;
-  for (size_t p = 0; p < tracks_.size(); ++p) {
+  for (const auto& pc : config_.providers) {
     ProviderRecovery r;
-    r.display_name = config_.providers[p].display_name;
-    r.keys_total = static_cast<int>(tracks_[p].keys.size());
-    for (const auto& k : tracks_[p].keys) {
-      if (k.ok_seen) ++r.operational;
-      else if (key_out(k, now) || k.cls != ErrorClass::ok) ++r.failing;
+    r.display_name = pc.display_name;
+    r.keys_total = static_cast<int>(pc.keys.size());
+    if (const ProviderView* pv = view_ ? view_->provider(pc.name) : nullptr) {
+      for (const auto& k : pv->keys) {
+        if (k.proven) ++r.operational;
+        else if (k.out(now) || k.last_class != ErrorClass::ok) ++r.failing;
+      }
     }
     status.push_back(r);
   }
@@ -264,6 +248,7 @@ void IncidentEngine::resolve(WallTime now) {
   }
   open_->resolved_at = now;
   store_.save(*open_);
+  if (sharing_) sharing_->resolved(*open_);
   last_resolved_ = std::move(open_);
   open_.reset();
   resolve_pending_ = false;
@@ -292,30 +277,69 @@ void IncidentEngine::on_emergency(const Verdict& v, WallTime now) {
   r.providers = std::move(providers);
   // The per-key and provider alerts that led up to the emergency belong to
   // the incident: they are not repeated within it.
-  for (size_t p = 0; p < tracks_.size(); ++p) {
-    const auto& t = tracks_[p];
-    const auto& name = config_.providers[p].name;
-    auto fresh = [&](const std::optional<WallTime>& at) { return at && now - *at < policy_.reminder_interval; };
-    for (const auto& k : t.keys) {
-      std::string subject = name + "#" + std::to_string(k.index);
+  auto fresh = [&](const std::optional<WallTime>& at) { return at && now - *at < policy_.reminder_interval; };
+  for (const auto& [name, ep] : episodes_) {
+    for (const auto& [key, k] : ep.keys) {
+      std::string subject = name + "#" + std::to_string(key.first);
       if (fresh(k.auth_alert_at) && r.dedup.insert(dedup_key(AlertKind::key_auth_failed, subject)).second)
         ++r.alerts_sent;
       if (fresh(k.quota_alert_at) && r.dedup.insert(dedup_key(AlertKind::quota_exhausted, subject)).second)
         ++r.alerts_sent;
     }
-    if (fresh(t.all_failed_alert_at) && r.dedup.insert(dedup_key(AlertKind::provider_all_keys_failed, name)).second)
+    if (fresh(ep.all_failed_alert_at) && r.dedup.insert(dedup_key(AlertKind::provider_all_keys_failed, name)).second)
       ++r.alerts_sent;
-    if (fresh(t.outage_alert_at) && r.dedup.insert(dedup_key(AlertKind::provider_outage, name)).second)
+    if (fresh(ep.outage_alert_at) && r.dedup.insert(dedup_key(AlertKind::provider_outage, name)).second)
       ++r.alerts_sent;
   }
   open_ = std::move(r);
   resolve_pending_ = false;
   ++stats_.incidents_opened;
+  if (sharing_) sharing_->opened(*open_);
   if (policy_.enabled(AlertKind::all_providers_failed)) {
     emit(build_emergency(config_, v, open_->id, now), nullptr, now);
   } else {
     persist();
   }
+}
+
+void IncidentEngine::set_sharing(IncidentSharing* sharing) {
+  std::lock_guard lock(mu_);
+  sharing_ = sharing;
+}
+
+void IncidentEngine::adopt_remote_open(const IncidentRecord& r) {
+  std::lock_guard lock(mu_);
+  if (r.resolved_at) return;
+  if (last_resolved_ && last_resolved_->id == r.id) return;  // already over here
+  if (!open_) {
+    open_ = r;
+    resolve_pending_ = false;
+    ++stats_.incidents_adopted;
+    persist();
+    return;
+  }
+  bool theirs_first = std::tie(r.opened_at, r.id) < std::tie(open_->opened_at, open_->id);
+  if (theirs_first) {
+    open_->id = r.id;
+    open_->opened_at = r.opened_at;
+  } else if (open_->id != r.id) {
+    return;  // ours is the cluster's: the other replica adopts it when it hears of it
+  }
+  open_->dedup.insert(r.dedup.begin(), r.dedup.end());
+  open_->alerts_sent = std::max(open_->alerts_sent, r.alerts_sent);
+  persist();
+}
+
+void IncidentEngine::adopt_remote_resolved(const IncidentRecord& r) {
+  std::lock_guard lock(mu_);
+  if (!open_ || open_->id != r.id) return;
+  open_->recovered_at = r.recovered_at ? r.recovered_at : r.resolved_at;
+  open_->resolved_at = r.resolved_at.value_or(clock_.wall());
+  store_.save(*open_);
+  last_resolved_ = std::move(open_);
+  open_.reset();
+  resolve_pending_ = false;
+  ++stats_.incidents_adopted;
 }
 
 void IncidentEngine::note_keys_updated(WallTime at) {
@@ -340,6 +364,8 @@ void IncidentEngine::note_validation_started(WallTime) {
 void IncidentEngine::note_validation_finished(WallTime now) {
   std::lock_guard lock(mu_);
   validating_ = false;
+  // A held resolution belongs to an open incident (resolve() clears the hold).
+  KEYWARD_ASSERT(!resolve_pending_ || open_);
   if (resolve_pending_) resolve(now);
 }
 

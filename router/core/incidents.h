@@ -6,11 +6,13 @@
 // it. Never one alert per request: every alert is deduplicated by (kind,
 // subject) within an incident, and per key/provider episode outside one.
 //
-// Thread-safe: callbacks arrive from request threads (under the key pool's
-// lock) and tick() from a timer; one internal mutex serialises them. The
-// engine never calls back into the router.
+// Thread-safe: callbacks arrive from request threads (after the key pool's
+// lock is released, in pool order) and tick() from a timer; one internal
+// mutex serialises them. The engine never calls back into the router.
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -21,7 +23,7 @@
 #include "router/core/alert_messages.h"
 #include "router/core/alert_outbox.h"
 #include "router/core/chat_router.h"
-#include "router/core/clock.h"
+#include "base/clock.h"
 #include "router/core/config.h"
 
 namespace keyward {
@@ -35,6 +37,9 @@ struct AlertPolicy {
   // A success during a validation pass (start-up, reload) holds the resolved
   // alert until the pass ends, so it lists every key; this bounds the wait.
   Millis resolve_hold_max{60'000};
+  // A restart that finds a condition (kind, subject, key) alerted less than
+  // this long ago does not alert it again (the store remembers; issue 18).
+  Millis dedup_window{60 * 60'000};
   unsigned disabled_kinds = 0;  // bit (1 << AlertKind)
 
   bool enabled(AlertKind k) const { return (disabled_kinds & (1u << static_cast<unsigned>(k))) == 0; }
@@ -42,6 +47,17 @@ struct AlertPolicy {
     unsigned bit = 1u << static_cast<unsigned>(k);
     disabled_kinds = on ? disabled_kinds & ~bit : disabled_kinds | bit;
   }
+};
+
+// Cluster mode (router/cluster): incidents are one per condition cluster-wide.
+// The engine tells the cluster what it opened and resolved; the cluster tells
+// the engine what other replicas did (adopt_remote_*). Called under the
+// engine's lock: implementations only queue.
+class IncidentSharing {
+ public:
+  virtual ~IncidentSharing() = default;
+  virtual void opened(const IncidentRecord& incident) = 0;
+  virtual void resolved(const IncidentRecord& incident) = 0;
 };
 
 class IncidentEngine : public RouterObserver {
@@ -67,9 +83,23 @@ class IncidentEngine : public RouterObserver {
   void note_validation_started(WallTime now);
   void note_validation_finished(WallTime now);
 
+  // Where the engine says what it decided not to do (a restart that does not
+  // re-alert). Default: nowhere. Call before events arrive.
+  void set_log(std::function<void(const std::string&)> log);
+
   // After a reload: new providers/keys. Keys whose masked form and index are
   // unchanged keep their tracked state.
   void set_config(RouterConfig config);
+
+  // Cluster mode. `sharing` must outlive the engine (null: alone).
+  void set_sharing(IncidentSharing* sharing);
+  // Another replica opened `incident`: it is this replica's incident too (no
+  // alert: that replica sent them; their dedup entries join ours). When one
+  // is open here already, the earlier of the two (opened_at, then id) is the
+  // cluster's: the other's id gives way and its dedup entries merge in.
+  void adopt_remote_open(const IncidentRecord& incident);
+  // Another replica resolved incident `id`: closed here without an alert.
+  void adopt_remote_resolved(const IncidentRecord& incident);
 
   // Reminders and the resolve hold; call every few seconds.
   void tick(WallTime now);
@@ -90,43 +120,34 @@ class IncidentEngine : public RouterObserver {
     uint64_t alerts_rejected = 0;    // outbox said duplicate/full
     uint64_t incidents_opened = 0;
     uint64_t incidents_resolved = 0;
+    uint64_t incidents_adopted = 0;  // cluster mode: opened or resolved by another replica
   };
   Stats stats() const;
 
  private:
-  struct KeyTrack {
-    int index = 0;
-    std::string masked;
-    KeyState state = KeyState::healthy;
-    WallTime until{};
-    ErrorClass cls = ErrorClass::ok;
-    int status = 0;
-    std::string message;
-    bool ok_seen = false;  // a call or ping succeeded since the last failure
-    std::optional<WallTime> auth_alert_at;  // the current episode's alert
+  // What the engine remembers is what it said, not the keys' state: the pool
+  // owns that and every event carries a view of it (PoolEvent::view).
+  struct KeyEpisode {  // per key (index + masked form): its current episode's alerts
+    std::optional<WallTime> auth_alert_at;
     std::optional<WallTime> quota_alert_at;
   };
-  struct ProviderTrack {
-    bool ejected = false;
-    WallTime ejected_until{};
-    std::vector<KeyTrack> keys;
+  struct ProviderEpisode {
+    std::map<std::pair<int, std::string>, KeyEpisode> keys;
     std::optional<WallTime> all_failed_alert_at;
     std::optional<WallTime> outage_alert_at;
   };
 
-  void rebuild_tracks(const RouterConfig& old_config);
-  ProviderTrack* track(const std::string& provider, size_t* index);
-  KeyTrack* key_track(ProviderTrack& p, int key_index);
-  bool key_out(const KeyTrack& k, WallTime now) const;
-  bool provider_usable(size_t p, WallTime now) const;
-  std::string fallback_after(size_t p, WallTime now) const;
-  bool any_backup(size_t p, int key_index, WallTime now) const;
+  const ProviderConfig* provider_config(const std::string& name) const;
   // Dedup gate: true when an alert for (kind, subject) may go out now; the
   // episode stamp is the per-key/provider memory outside incidents.
-  bool may_alert(AlertKind kind, const std::string& subject, const std::optional<WallTime>& episode, WallTime now);
-  void emit(const Alert& alert, std::optional<WallTime>* episode, WallTime now);
-  void on_success(size_t p, KeyTrack& k, WallTime now);
-  void check_all_keys_failed(size_t p, WallTime now);
+  // `condition`: the key under which the store remembers when this condition
+  // was last alerted ("" for alerts that are not conditions).
+  bool may_alert(AlertKind kind, const std::string& subject, std::optional<WallTime>* episode, WallTime now,
+                 const std::string& condition);
+  void emit(const Alert& alert, std::optional<WallTime>* episode, WallTime now, const std::string& condition = "");
+  void forget_condition(const std::string& condition);
+  void on_success(const PoolEvent& e, WallTime now);
+  void check_all_keys_failed(const ProviderConfig& pc, WallTime now);
   void resolve(WallTime now);
   std::string scope_for(const std::string& subject, WallTime now) const;
   void persist();
@@ -137,9 +158,15 @@ class IncidentEngine : public RouterObserver {
   const Clock& clock_;
   AlertOutbox& outbox_;
   IncidentStore& store_;
-  std::vector<ProviderTrack> tracks_;
+  std::map<std::string, ProviderEpisode> episodes_;  // by provider name
+  std::shared_ptr<const PoolView> view_;  // the latest pool view an event brought
+  // What the store remembered at start and what was alerted since: condition
+  // key -> when it was last alerted (see AlertPolicy::dedup_window).
+  std::map<std::string, WallTime> conditions_;
+  std::function<void(const std::string&)> log_;
   std::optional<IncidentRecord> open_;
   std::optional<IncidentRecord> last_resolved_;
+  IncidentSharing* sharing_ = nullptr;
   bool validating_ = false;
   bool resolve_pending_ = false;
   Stats stats_;

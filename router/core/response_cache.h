@@ -7,7 +7,7 @@
 #include <unordered_map>
 
 #include "router/core/chat.h"
-#include "router/core/clock.h"
+#include "base/clock.h"
 #include "router/core/config.h"
 
 namespace keyward {

@@ -22,23 +22,41 @@ bool RequestProgress::gave_up(size_t provider) const {
   return std::find(providers_given_up.begin(), providers_given_up.end(), provider) != providers_given_up.end();
 }
 
-std::optional<KeyRef> next_attempt(KeyPool& pool, const RequestProgress& progress, WallTime now) {
+NextAttempt next_attempt(KeyPool& pool, const RequestProgress& progress, WallTime now) {
   const auto& cfg = pool.config();
-  if (static_cast<int>(progress.attempts.size()) >= cfg.routing.max_attempts) return std::nullopt;
+  if (static_cast<int>(progress.attempts.size()) >= cfg.routing.max_attempts) return {};
   // Providers are kept sorted by priority in the config.
   for (size_t p = 0; p < cfg.providers.size(); ++p) {
     if (progress.gave_up(p) || !pool.provider_usable(p, now)) continue;
     size_t n = cfg.providers[p].keys.size();
-    if (n == 0) continue;
-    size_t start = cfg.routing.key_order == KeyOrder::round_robin && progress.attempts.empty()
-                       ? pool.next_rr_start(p)
-                       : 0;
-    for (size_t j = 0; j < n; ++j) {
-      KeyRef k{p, (start + j) % n};
-      if (!progress.tried(k) && pool.key_usable(k, now)) return k;
+    bool probed_elsewhere = false;  // a usable key of p waits for another request's probe
+    auto candidate = [&](size_t i) {
+      KeyRef k{p, i};
+      if (progress.tried(k) || !pool.key_usable(k, now)) return false;
+      if (pool.admits_call(k, now)) return true;
+      probed_elsewhere = true;
+      return false;
+    };
+    std::optional<size_t> pick;
+    if (cfg.routing.key_order == KeyOrder::round_robin) {
+      pick = pool.pick_round_robin(p, candidate);
+    } else {
+      // Past a key that another request probes, only a key with evidence
+      // qualifies: probing the next one too would turn the herd into one
+      // call per key per waiting request.
+      for (size_t i = 0; i < n && !pick; ++i) {
+        bool waiting_behind = probed_elsewhere && !progress.stop_waiting;
+        if (candidate(i) && (!waiting_behind || !pool.uncertain({p, i}, now))) pick = i;
+      }
     }
+    if (pick) {
+      KeyRef k{p, *pick};
+      pool.begin_call(k);
+      return {NextAttempt::Kind::call, k};
+    }
+    if (probed_elsewhere && !progress.stop_waiting) return {NextAttempt::Kind::wait, {}};
   }
-  return std::nullopt;
+  return {};
 }
 
 namespace {

@@ -19,14 +19,35 @@ struct RequestProgress {
   };
   std::vector<Attempt> attempts;
   std::vector<size_t> providers_given_up;  // outage/network: move on
+  // The request waited for other requests' probes until its deadline: keys
+  // still being probed are passed over instead of waited for.
+  bool stop_waiting = false;
 
   bool tried(KeyRef k) const;
   bool gave_up(size_t provider) const;
 };
 
-// The next key to call, or nullopt when nothing usable is left. Providers by
-// priority; keys in order or round-robin among usable keys (config).
-std::optional<KeyRef> next_attempt(KeyPool& pool, const RequestProgress& progress, WallTime now);
+// What the request does next.
+struct NextAttempt {
+  enum class Kind {
+    call,  // call `key` (the pool has counted the call in flight: pair with end_call)
+    wait,  // the key this request would call is being probed by another request
+    none,  // nothing usable is left: the verdict
+  };
+  Kind kind = Kind::none;
+  KeyRef key;
+};
+
+// Providers by priority; within a provider, keys in order or by smooth
+// weighted round-robin among the keys that are usable (config). A key with
+// recent evidence that it works is called at once by any number of requests.
+// An uncertain one (KeyPool::uncertain) is called by one request at a time:
+// a request that would pick it while another probes it takes a certain key
+// of the same provider if there is one (round-robin: also a free uncertain
+// one), and otherwise waits for the probe's verdict instead of moving on to
+// a lower-priority provider. Ordered keys are probed one after another, so a
+// herd walks a dead provider's keys with one call each.
+NextAttempt next_attempt(KeyPool& pool, const RequestProgress& progress, WallTime now);
 
 enum class EmergencyCause {
   all_authentication_failed,
@@ -53,6 +74,7 @@ struct Verdict {
   std::vector<ProviderVerdict> providers;
   std::optional<WallTime> retry_at;  // first moment a key becomes usable
   std::string diagnosis;             // one sentence for people
+  std::string request_id;            // the request it was made for
   int keys_total() const;
   int keys_failed() const;
 };

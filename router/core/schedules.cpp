@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "base/utc_time.h"
+
 namespace keyward {
 
 namespace {

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "base/escape.h"
+#include "base/utc_time.h"
 #include "router/core/json_limits.h"
 #include "router/http/journal.h"
 
@@ -276,13 +278,7 @@ json status_document(const StatusInputs& in) {
       const auto& kh = s.keys[p][i];
       bool out_of_service = kh.state != KeyState::healthy && s.now < kh.until;
       if (out_of_service && kh.state == KeyState::quarantined) ++auth_failed;
-      char expires[16] = "";
-      if (kc.expires) {
-        auto days = std::chrono::floor<std::chrono::days>(*kc.expires);
-        std::chrono::year_month_day ymd{days};
-        std::snprintf(expires, sizeof expires, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-      }
+      std::string expires = kc.expires ? format_date(*kc.expires) : "";
       keys.push_back({{"id", kc.index},
                       {"masked", kc.masked()},
                       {"state", out_of_service ? to_string(kh.state) : "healthy"},
@@ -325,17 +321,8 @@ json status_document(const StatusInputs& in) {
 
 std::string default_dashboard_html(const json& status) {
   std::string text = status.dump(2, ' ', false, json::error_handler_t::replace);
-  std::string escaped;
-  for (char c : text) {
-    switch (c) {
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '&': escaped += "&amp;"; break;
-      default: escaped += c;
-    }
-  }
   return "<!doctype html><html><head><meta charset=\"utf-8\"><title>Keyward</title></head><body>"
-         "<h1>Keyward status</h1><pre>" + escaped + "</pre></body></html>";
+         "<h1>Keyward status</h1><pre>" + html_text_escape(text) + "</pre></body></html>";
 }
 
 }  // namespace keyward::http

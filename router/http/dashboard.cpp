@@ -3,27 +3,13 @@
 #include <string_view>
 #include <vector>
 
+#include "base/escape.h"
+
 namespace keyward {
 
 namespace {
 
 using nlohmann::json;
-
-std::string esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // Field as text: strings as-is, numbers/bools printed, null/missing empty.
 std::string field(const json& j, const char* key) {
@@ -58,7 +44,7 @@ const json& object_of(const json& j, const char* key) {
 
 // Only http(s) links become hrefs: a javascript: URL in a config must not run.
 std::string safe_href(const std::string& url) {
-  if (url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0) return esc(url);
+  if (url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0) return html_escape(url);
   return "#";
 }
 
@@ -89,31 +75,41 @@ std::string render_app(const json& s) {
   const json& providers = array_of(s, "providers");
   const json& channels = object_of(s, "channels");
 
-  h += "<p class=\"meta\">Updated <span id=\"now\">" + esc(field(s, "now")) + "</span> &middot; ";
+  h += "<p class=\"meta\">Updated <span id=\"now\">" + html_escape(field(s, "now")) + "</span> &middot; ";
   h += flag(s, "ready") ? "<span class=\"ok\">ready</span>" : "<span class=\"bad\">not ready</span>";
   h += " &middot; alerts:";
   for (const char* c : {"email", "telegram", "webhook"})
     h += std::string(" ") + c + (flag(channels, c) ? " <span class=\"ok\">on</span>" : " <span class=\"muted\">off</span>");
+  // Alerts kept only in memory, or a journal losing lines: the operator must see it.
+  const json& store = object_of(s, "store");
+  if (field(store, "state") == "degraded")
+    h += " &middot; <span id=\"store-state\" class=\"bad\">store: degraded</span> (" + html_escape(field(store, "reason")) +
+         "; " + html_escape(field(store, "spilled_alerts")) + " alerts in memory only)";
+  const json& journal = object_of(s, "journal");
+  if (field(journal, "state") == "degraded")
+    h += " &middot; <span id=\"journal-state\" class=\"bad\">journal: degraded</span> (" +
+         html_escape(field(journal, "last_error")) + "; " + html_escape(field(journal, "dropped_lines")) +
+         " lines dropped)";
   h += "</p>\n";
 
   if (open) {
     h += "<section id=\"emergency\" class=\"critical\">\n";
     h += "<h2><span class=\"badge\">!</span> EMERGENCY: All AI Keys Failed</h2>\n";
-    h += "<p>Since <b>" + esc(field(inc, "opened_at")) + "</b> &middot; incident " + esc(field(inc, "id")) +
-         " &middot; cause <code>" + esc(field(inc, "cause")) + "</code></p>\n";
-    if (!field(inc, "diagnosis").empty()) h += "<p class=\"diagnosis\">" + esc(field(inc, "diagnosis")) + "</p>\n";
+    h += "<p>Since <b>" + html_escape(field(inc, "opened_at")) + "</b> &middot; incident " + html_escape(field(inc, "id")) +
+         " &middot; cause <code>" + html_escape(field(inc, "cause")) + "</code></p>\n";
+    if (!field(inc, "diagnosis").empty()) h += "<p class=\"diagnosis\">" + html_escape(field(inc, "diagnosis")) + "</p>\n";
     h += "<h3>Status by provider</h3>\n<ul id=\"emergency-providers\">\n";
     const json& ip = array_of(inc, "providers");
     for (const auto& p : ip) {
       std::string total = field(p, "keys_total");
-      h += "<li><b>" + esc(field(p, "display_name")) + "</b>: " + esc(field(p, "keys_failed")) + "/" + esc(total) +
+      h += "<li><b>" + html_escape(field(p, "display_name")) + "</b>: " + html_escape(field(p, "keys_failed")) + "/" + html_escape(total) +
            (total == "1" ? " key" : " keys") + " failed";
-      if (!field(p, "last_error").empty()) h += " &mdash; <q>" + esc(field(p, "last_error")) + "</q>";
-      if (!field(p, "diagnosis").empty()) h += "<br><small>" + esc(field(p, "diagnosis")) + "</small>";
+      if (!field(p, "last_error").empty()) h += " &mdash; <q>" + html_escape(field(p, "last_error")) + "</q>";
+      if (!field(p, "diagnosis").empty()) h += "<br><small>" + html_escape(field(p, "diagnosis")) + "</small>";
       h += "</li>\n";
     }
     h += "</ul>\n<h3>Possible causes</h3>\n<ol>\n";
-    for (const auto& c : causes_for(field(inc, "cause"))) h += "<li>" + esc(c) + "</li>\n";
+    for (const auto& c : causes_for(field(inc, "cause"))) h += "<li>" + html_escape(c) + "</li>\n";
     h += "</ol>\n<h3>Impact</h3>\n<p>Platform AI is completely unavailable: users get a cached answer where one "
          "exists, otherwise the emergency answer (HTTP 503, retryable).</p>\n";
     h += "<h3>Actions</h3>\n<div class=\"actions\">"
@@ -124,7 +120,7 @@ std::string render_app(const json& s) {
     h += "<ul id=\"dashboard-links\" class=\"links\">\n";
     for (const auto& p : providers)
       h += "<li><a target=\"_blank\" rel=\"noopener\" href=\"" + safe_href(field(p, "dashboard_url")) + "\">" +
-           esc(field(p, "display_name")) + " dashboard</a> <small>" + esc(field(p, "dashboard_url")) + "</small></li>\n";
+           html_escape(field(p, "display_name")) + " dashboard</a> <small>" + html_escape(field(p, "dashboard_url")) + "</small></li>\n";
     h += "</ul>\n</section>\n";
   }
 
@@ -132,31 +128,31 @@ std::string render_app(const json& s) {
        "<th>Until</th><th>Last error</th><th>Validated</th><th>Expires</th></tr></thead>\n<tbody>\n";
   for (const auto& p : providers) {
     std::string name = field(p, "name");
-    h += "<tr class=\"provider-row\" data-provider=\"" + esc(name) + "\"><td colspan=\"7\"><b>" +
-         esc(field(p, "display_name")) + "</b> <small>" + esc(field(p, "model")) + "</small>";
+    h += "<tr class=\"provider-row\" data-provider=\"" + html_escape(name) + "\"><td colspan=\"7\"><b>" +
+         html_escape(field(p, "display_name")) + "</b> <small>" + html_escape(field(p, "model")) + "</small>";
     if (flag(p, "ejected"))
-      h += " <span class=\"bad\">ejected until " + esc(field(p, "ejected_until")) + "</span>";
-    if (!field(p, "diagnosis").empty()) h += " &mdash; " + esc(field(p, "diagnosis"));
-    else if (!field(p, "last_error").empty()) h += " &mdash; " + esc(field(p, "last_error"));
+      h += " <span class=\"bad\">ejected until " + html_escape(field(p, "ejected_until")) + "</span>";
+    if (!field(p, "diagnosis").empty()) h += " &mdash; " + html_escape(field(p, "diagnosis"));
+    else if (!field(p, "last_error").empty()) h += " &mdash; " + html_escape(field(p, "last_error"));
     h += "</td></tr>\n";
     for (const auto& k : array_of(p, "keys")) {
       std::string state = field(k, "state");
-      h += "<tr class=\"key-row\" data-provider=\"" + esc(name) + "\"><td>" + esc(field(p, "display_name")) + " Key " +
-           esc(field(k, "id")) + "</td><td><code>" + esc(field(k, "masked")) + "</code></td><td class=\"" +
-           state_class(state) + "\">" + esc(state) + "</td><td>" + esc(field(k, "until")) + "</td><td>" +
-           esc(field(k, "last_error")) + (field(k, "last_class").empty() || field(k, "last_class") == "ok"
+      h += "<tr class=\"key-row\" data-provider=\"" + html_escape(name) + "\"><td>" + html_escape(field(p, "display_name")) + " Key " +
+           html_escape(field(k, "id")) + "</td><td><code>" + html_escape(field(k, "masked")) + "</code></td><td class=\"" +
+           state_class(state) + "\">" + html_escape(state) + "</td><td>" + html_escape(field(k, "until")) + "</td><td>" +
+           html_escape(field(k, "last_error")) + (field(k, "last_class").empty() || field(k, "last_class") == "ok"
                                               ? ""
-                                              : " <small>(" + esc(field(k, "last_class")) + ")</small>") +
-           "</td><td>" + (flag(k, "validated") ? "yes" : "no") + "</td><td>" + esc(field(k, "expires")) + "</td></tr>\n";
+                                              : " <small>(" + html_escape(field(k, "last_class")) + ")</small>") +
+           "</td><td>" + (flag(k, "validated") ? "yes" : "no") + "</td><td>" + html_escape(field(k, "expires")) + "</td></tr>\n";
     }
   }
   h += "</tbody></table>\n";
 
   const json& last = object_of(inc, "last_resolved");
   if (!last.empty())
-    h += "<p class=\"muted\" id=\"last-resolved\">Last incident " + esc(field(last, "id")) + ": " +
-         esc(field(last, "opened_at")) + " to " + esc(field(last, "resolved_at")) + ", downtime " +
-         esc(field(last, "downtime")) + "</p>\n";
+    h += "<p class=\"muted\" id=\"last-resolved\">Last incident " + html_escape(field(last, "id")) + ": " +
+         html_escape(field(last, "opened_at")) + " to " + html_escape(field(last, "resolved_at")) + ", downtime " +
+         html_escape(field(last, "downtime")) + "</p>\n";
   return h;
 }
 
@@ -185,6 +181,13 @@ const char* kScript = R"JS(
     ['email', 'telegram', 'webhook'].forEach(function (c) {
       h += ' ' + c + (ch[c] ? ' <span class="ok">on</span>' : ' <span class="muted">off</span>');
     });
+    var st = s.store || {}, jr = s.journal || {};
+    if (st.state === 'degraded')
+      h += ' &middot; <span id="store-state" class="bad">store: degraded</span> (' + esc(st.reason) + '; ' +
+           esc(st.spilled_alerts) + ' alerts in memory only)';
+    if (jr.state === 'degraded')
+      h += ' &middot; <span id="journal-state" class="bad">journal: degraded</span> (' + esc(jr.last_error) + '; ' +
+           esc(jr.dropped_lines) + ' lines dropped)';
     h += '</p>';
     if (inc.state === 'open') {
       h += '<section id="emergency" class="critical"><h2><span class="badge">!</span> EMERGENCY: All AI Keys Failed</h2>';
@@ -271,7 +274,7 @@ const char* kScript = R"JS(
       linksOpen = !linksOpen;
       var l = document.getElementById('dashboard-links');
       if (l) l.classList.toggle('open', linksOpen);
-    } else if (a === 'logs') call('GET', '/api/journal?limit=50', false, 'Recent journal');
+    } else if (a === 'logs') call('GET', '/api/journal?limit=50', true, 'Recent journal');
     else if (a === 'test') call('POST', '/admin/keys/test', true, 'Test Connection');
     else if (a === 'reload') call('POST', '/admin/reload', true, 'Update Keys (reload .env)');
   });

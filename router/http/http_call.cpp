@@ -2,14 +2,14 @@
 
 #include <algorithm>
 
-#include "router/core/secret.h"
+#include "base/key_mask.h"
 #include "router/http/http1_response_parser.h"
 
 namespace keyward::http {
 
 void scrub_secret(std::string& text, const std::string& secret) {
   if (secret.size() < 4) return;  // too short to be a real key; masking would mangle text
-  const std::string masked = mask_secret(secret);
+  const std::string masked = mask_key(secret);
   for (size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + masked.size()))
     text.replace(pos, secret.size(), masked);
 }

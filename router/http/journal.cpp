@@ -3,149 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
+#include "base/utf8.h"
 #include "router/core/routing.h"
 
 namespace keyward::http {
-
-namespace {
-
-void put2(char* p, unsigned v) {
-  p[0] = static_cast<char>('0' + v / 10);
-  p[1] = static_cast<char>('0' + v % 10);
-}
-
-}  // namespace
-
-std::string format_iso8601_ms(WallTime t) {
-  // Hand-formatted: this runs for every journal line, and snprintf was a
-  // visible share of it. Years outside 0000-9999 take the general path.
-  auto days = std::chrono::floor<std::chrono::days>(t);
-  std::chrono::year_month_day ymd{days};
-  int year = static_cast<int>(ymd.year());
-  if (year < 0 || year > 9999) {
-    std::string s = format_iso8601(std::chrono::floor<std::chrono::seconds>(t));  // ...Z
-    auto ms = (t.time_since_epoch().count() % 1000 + 1000) % 1000;
-    char buf[8];
-    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(ms));
-    if (!s.empty() && s.back() == 'Z') s.insert(s.size() - 1, buf);
-    return s;
-  }
-  auto in_day = (t - days).count();  // ms since midnight, 0..86'399'999
-  auto sec = static_cast<unsigned>(in_day / 1000);
-  auto ms = static_cast<unsigned>(in_day % 1000);
-  char b[24];  // YYYY-MM-DDTHH:MM:SS.mmmZ
-  put2(b, static_cast<unsigned>(year) / 100);
-  put2(b + 2, static_cast<unsigned>(year) % 100);
-  b[4] = '-';
-  put2(b + 5, static_cast<unsigned>(ymd.month()));
-  b[7] = '-';
-  put2(b + 8, static_cast<unsigned>(ymd.day()));
-  b[10] = 'T';
-  put2(b + 11, sec / 3600);
-  b[13] = ':';
-  put2(b + 14, sec / 60 % 60);
-  b[16] = ':';
-  put2(b + 17, sec % 60);
-  b[19] = '.';
-  b[20] = static_cast<char>('0' + ms / 100);
-  put2(b + 21, ms % 100);
-  b[23] = 'Z';
-  return std::string(b, sizeof b);
-}
-
-// ---------------------------------------------------------------- JSON text
-
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i] (2..4), or the number of
-// bytes (0..3) that form a valid but unfinished prefix before the first byte
-// that cannot continue it. The ranges are Unicode's Table 3-7 (no overlongs,
-// no surrogates, nothing above U+10FFFF), which is what nlohmann's decoder
-// accepts.
-struct Utf8Scan {
-  size_t valid;   // > 0: a whole code point of this many bytes
-  size_t prefix;  // valid == 0: bytes to drop before re-reading (0 = drop the lead byte itself)
-};
-
-Utf8Scan scan_utf8(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  size_t need;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    need = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    need = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return {0, 0};  // 0x80..0xC1, 0xF5..0xFF: never a lead byte
-  }
-  for (size_t k = 1; k < need; ++k) {
-    if (i + k >= s.size()) return {0, k};  // truncated by the end of the string
-    unsigned char b = byte(i + k);
-    bool ok = k == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
-    if (!ok) return {0, k};
-  }
-  return {need, 0};
-}
-
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t i = 0, run = 0;  // s[run, i) is plain text not yet copied
-  auto copy_run = [&] {
-    out.append(s.data() + run, i - run);
-  };
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      Utf8Scan u = scan_utf8(s, i);
-      if (u.valid) {
-        i += u.valid;  // stays part of the run
-        continue;
-      }
-      copy_run();
-      out.append("\xEF\xBF\xBD");  // U+FFFD
-      // Like nlohmann: a bad lead byte is consumed; a prefix that a later byte
-      // broke is dropped and that later byte is read again on its own.
-      i += u.prefix ? u.prefix : 1;
-      run = i;
-      continue;
-    }
-    copy_run();
-    out.push_back('\\');
-    switch (c) {
-      case '"': out.push_back('"'); break;
-      case '\\': out.push_back('\\'); break;
-      case '\b': out.push_back('b'); break;
-      case '\f': out.push_back('f'); break;
-      case '\n': out.push_back('n'); break;
-      case '\r': out.push_back('r'); break;
-      case '\t': out.push_back('t'); break;
-      default:
-        out.append("u00");
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xF]);
-    }
-    run = ++i;
-  }
-  copy_run();
-  out.push_back('"');
-}
 
 void JsonFields::append_int(long long v) {
   char buf[24];
@@ -206,7 +72,9 @@ std::string JsonFields::str() const {
 
 Journal::Journal(JournalOptions options) : options_(std::move(options)) {}
 
-Journal::~Journal() {
+Journal::~Journal() { close(); }
+
+void Journal::close() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -214,6 +82,7 @@ Journal::~Journal() {
   writer_cv_.notify_one();
   if (writer_.joinable()) writer_.join();  // the writer drains the queue before it ends
   if (file_) std::fclose(file_);
+  file_ = nullptr;
 }
 
 bool Journal::open(std::string* error) {
@@ -231,22 +100,11 @@ bool Journal::open(std::string* error) {
   return true;
 }
 
-std::string Journal::cut(const std::string& text) const {
-  if (text.size() <= options_.max_message_bytes) return text;
-  return text.substr(0, options_.max_message_bytes) + "...";
-}
+std::string Journal::cut(const std::string& text) const { return utf8_truncate(text, options_.max_message_bytes); }
 
 void Journal::write(WallTime at, JsonFields fields) {
   if (!fields.has("time")) fields.add("time", format_iso8601_ms(at));
   write_line(fields.str());
-}
-
-void Journal::write(WallTime at, nlohmann::json fields) {
-  nlohmann::json line = nlohmann::json::object();
-  line["time"] = format_iso8601_ms(at);
-  for (auto& [k, v] : fields.items()) line[k] = std::move(v);
-  // Provider texts are untrusted bytes: replace invalid UTF-8 instead of throwing.
-  write_line(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void Journal::write_line(std::string text) {
@@ -309,19 +167,38 @@ void Journal::writer_loop() {
     batch.swap(pending_);  // pending_ takes the old batch's capacity: no allocation per batch
     uint64_t upto = queued_;
     lock.unlock();
-    write_batch(batch);
+    std::string error;
+    uint64_t lost = 0;
+    bool ok = write_batch(batch, &error, &lost);
     lock.lock();
+    note_write_result(ok, error, lost);
     written_ = upto;
     done_cv_.notify_all();
   }
 }
 
-void Journal::write_batch(const std::string& batch) {
+bool Journal::write_batch(const std::string& batch, std::string* error, uint64_t* lost) {
+  // What could not be written is counted by lines: the whole batch when the
+  // final flush fails (stdio cannot tell which of its buffered bytes landed).
+  auto lines_in = [&](size_t from) {
+    return static_cast<uint64_t>(std::count(batch.begin() + static_cast<std::ptrdiff_t>(from), batch.end(), '\n'));
+  };
+  auto fail = [&](size_t from, const char* what) {
+    int err = errno;
+    *error = std::string(what) + ": " + (err ? std::strerror(err) : "unknown error");
+    *lost = lines_in(from);
+    if (file_) std::clearerr(file_);
+    return false;
+  };
   size_t pos = 0;
-  while (pos < batch.size() && file_) {
+  errno = 0;
+  while (pos < batch.size()) {
+    if (!file_) return fail(pos, "journal file is not open (rotation failed)");
     if (file_bytes_ + (batch.size() - pos) <= options_.max_bytes) {
-      std::fwrite(batch.data() + pos, 1, batch.size() - pos, file_);
-      file_bytes_ += batch.size() - pos;
+      size_t n = std::fwrite(batch.data() + pos, 1, batch.size() - pos, file_);
+      file_bytes_ += n;
+      if (n != batch.size() - pos) return fail(0, "write");
+      pos = batch.size();
       break;
     }
     // This batch crosses the size limit: line by line, rotating before the
@@ -329,12 +206,50 @@ void Journal::write_batch(const std::string& batch) {
     size_t nl = batch.find('\n', pos);
     size_t len = (nl == std::string::npos ? batch.size() : nl + 1) - pos;
     if (file_bytes_ > 0 && file_bytes_ + len > options_.max_bytes) rotate();
-    if (!file_) break;
-    std::fwrite(batch.data() + pos, 1, len, file_);
-    file_bytes_ += len;
+    if (!file_) return fail(pos, "journal file is not open (rotation failed)");
+    size_t n = std::fwrite(batch.data() + pos, 1, len, file_);
+    file_bytes_ += n;
+    if (n != len) return fail(0, "write");
     pos += len;
   }
-  if (file_) std::fflush(file_);  // readers of the file (flush() callers) see the batch
+  // Readers of the file (flush() callers) see the batch; a full disk shows here.
+  if (file_ && std::fflush(file_) != 0) return fail(0, "write");
+  return true;
+}
+
+void Journal::note_write_result(bool ok, const std::string& error, uint64_t lost) {
+  if (ok) {
+    if (failing_ && options_.log)
+      options_.log("INFO: Journal " + options_.path + " writes again (" + std::to_string(dropped_) +
+                   " lines dropped in all)");
+    failing_ = false;
+    return;
+  }
+  failing_ = true;
+  dropped_ += lost;
+  errors_since_log_ += lost;
+  ++write_errors_;
+  last_error_ = error;
+  // At most one ERROR line per interval, with what was lost since the last one.
+  bool due = !last_error_log_ || !options_.clock ||
+             options_.clock->monotonic() - *last_error_log_ >= options_.error_log_interval;
+  if (!due) return;
+  if (options_.log)
+    options_.log("ERROR: Journal " + options_.path + " cannot be written (" + error + "): " +
+                 std::to_string(errors_since_log_) + " lines dropped since the last report, " +
+                 std::to_string(dropped_) + " in all; the router goes on, replays will have gaps");
+  if (options_.clock) last_error_log_ = options_.clock->monotonic();
+  errors_since_log_ = 0;
+}
+
+nlohmann::json Journal::status_json() const {
+  std::lock_guard lock(mu_);
+  std::string state = options_.path.empty() ? "memory_only" : failing_ ? "degraded" : "ok";
+  return {{"state", state},
+          {"path", options_.path},
+          {"dropped_lines", dropped_},
+          {"write_errors", write_errors_},
+          {"last_error", last_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_error_)}};
 }
 
 void Journal::rotate() {
@@ -344,6 +259,7 @@ void Journal::rotate() {
   std::error_code ec;
   std::filesystem::rename(options_.path, options_.path + ".1", ec);  // replaces the older .1
   file_ = std::fopen(options_.path.c_str(), "w");
+  if (!file_) file_ = std::fopen(options_.path.c_str(), "a");  // keep writing where we can
   file_bytes_ = 0;
 }
 
@@ -354,13 +270,6 @@ std::vector<std::string> Journal::recent(size_t limit) const {
 }
 
 // ---------------------------------------------------------------- observer
-
-namespace {
-thread_local std::string t_request_id;
-}
-
-void set_current_request_id(std::string id) { t_request_id = std::move(id); }
-const std::string& current_request_id() { return t_request_id; }
 
 // The fields below are the ones the nlohmann version wrote, with the same
 // types; JsonFields sorts them, so the order here does not matter.
@@ -389,7 +298,7 @@ void JournalObserver::on_attempt(const AttemptRecord& a) {
       .add("status", a.status)
       .add("latency_us", static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(a.latency).count()))
       .add("message", journal_.cut(a.message));
-  if (!current_request_id().empty()) j.add("request_id", current_request_id());
+  if (!a.request_id.empty()) j.add("request_id", a.request_id);
   journal_.write(a.at, std::move(j));
 }
 
@@ -406,7 +315,7 @@ void JournalObserver::on_emergency(const Verdict& v, WallTime at) {
       .add("diagnosis", v.diagnosis)
       .add_raw("providers", providers.str());
   if (v.retry_at) j.add("retry_at", format_iso8601_ms(*v.retry_at));
-  if (!current_request_id().empty()) j.add("request_id", current_request_id());
+  if (!v.request_id.empty()) j.add("request_id", v.request_id);
   journal_.write(at, std::move(j));
 }
 

@@ -24,7 +24,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -33,18 +35,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
+#include "base/escape.h"
+#include "base/utc_time.h"
 #include "router/core/chat_router.h"
 
 namespace keyward::http {
-
-// 2025-11-18T08:00:15.123Z
-std::string format_iso8601_ms(WallTime t);
-
-// Appends `s` as a JSON string literal (quotes included), exactly as
-// nlohmann::json::dump(-1, ' ', false, error_handler_t::replace) writes it:
-// ", \ and control characters escaped (\b \f \n \r \t, else \u00xx), valid
-// UTF-8 copied, each invalid or truncated UTF-8 sequence replaced by U+FFFD.
-void append_json_string(std::string& out, std::string_view s);
 
 // One JSON object built as text. Fields may be added in any order: str()
 // emits them sorted by key, as nlohmann's std::map-backed objects do (a key
@@ -108,6 +104,12 @@ struct JournalOptions {
   // most this much of the journal is lost if the process is killed (SIGTERM
   // stops the server cleanly and loses nothing).
   std::chrono::milliseconds batch_interval{20};
+  // Write errors (a full disk, /dev/full) drop the batch's lines, counted in
+  // dropped_lines(); they are logged through `log` at most once per
+  // error_log_interval of `clock`, with the count and the error.
+  const Clock* clock = nullptr;
+  std::function<void(const std::string&)> log;
+  Millis error_log_interval{60'000};
 };
 
 class Journal {
@@ -119,25 +121,32 @@ class Journal {
 
   // false (and an error) when the file cannot be opened. Starts the writer.
   bool open(std::string* error);
-  // Adds "time" (ISO with ms) and writes one line.
+  // Adds "time" (ISO with ms) unless `fields` has one, and writes one line.
   void write(WallTime at, JsonFields fields);
-  // The same from a nlohmann object (any field; slower, kept for callers that
-  // have one). "time" is set first, so a "time" field in `fields` wins.
-  void write(WallTime at, nlohmann::json fields);
   // Blocks until every line written before the call is in the file (handed
   // to the OS: readers of the file see it). No-op without a file.
   void flush();
   std::vector<std::string> recent(size_t limit) const;
-  // Lines lost because the writer could not keep up (queue full for longer
-  // than full_wait). Zero unless the disk stalls.
+  // Lines lost: the writer could not keep up (queue full for longer than
+  // full_wait) or the file refused them (write error). Zero unless the disk
+  // stalls or fails.
   uint64_t dropped_lines() const;
+  // {"state":"ok"|"degraded"|"memory_only","path","dropped_lines","write_errors","last_error"}
+  // for /api/status: degraded while the last write failed.
+  nlohmann::json status_json() const;
+  // Writes what is queued and ends the writer thread (the destructor does it too).
+  void close();
   const JournalOptions& options() const { return options_; }
+  // `text` cut to max_message_bytes on a UTF-8 boundary, "..." when cut.
   std::string cut(const std::string& text) const;
 
  private:
   void write_line(std::string text);
   void writer_loop();
-  void write_batch(const std::string& batch);  // writer thread only
+  // Writer thread only. False with `error` when the file refused bytes; then
+  // *lost counts the batch's lines that did not reach it.
+  bool write_batch(const std::string& batch, std::string* error, uint64_t* lost);
+  void note_write_result(bool ok, const std::string& error, uint64_t lost);  // mu_ held
   void rotate();                               // writer thread only
   JournalOptions options_;
   mutable std::mutex mu_;
@@ -148,6 +157,11 @@ class Journal {
   uint64_t written_ = 0;               // lines ever handed to the file
   uint64_t flush_to_ = 0;              // flush() wants written_ >= this now
   uint64_t dropped_ = 0;
+  uint64_t write_errors_ = 0;           // batches the file refused
+  uint64_t errors_since_log_ = 0;       // lines lost since the last ERROR line
+  std::string last_error_;
+  bool failing_ = false;                // the last batch failed
+  std::optional<MonoTime> last_error_log_;
   bool stop_ = false;
   std::deque<std::string> recent_;
   std::thread writer_;
@@ -155,11 +169,6 @@ class Journal {
   std::FILE* file_ = nullptr;
   size_t file_bytes_ = 0;
 };
-
-// The request id of the request being routed on this thread ("" outside one),
-// so attempts can be tied to their request without widening the core API.
-void set_current_request_id(std::string id);
-const std::string& current_request_id();
 
 class JournalObserver final : public RouterObserver {
  public:

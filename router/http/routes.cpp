@@ -116,7 +116,12 @@ void Service::Routes::journal_request(const std::string& id, const char* route, 
   std::string msgs = "[";
   for (const auto& m : req.messages) {
     if (msgs.size() > 1) msgs += ',';
-    msgs += JsonFields().add("role", m.role).add("content", s.journal_.cut(m.content)).str();
+    // Without record_messages no prompt byte reaches the journal: only its
+    // role and size (replay then writes a placeholder message).
+    if (s.options_.journal_record_messages)
+      msgs += JsonFields().add("role", m.role).add("content", s.journal_.cut(m.content)).str();
+    else
+      msgs += JsonFields().add("role", m.role).add("content_bytes", m.content.size()).str();
   }
   msgs += ']';
   JsonFields j;

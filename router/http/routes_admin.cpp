@@ -1,32 +1,13 @@
 // POST /admin/reload and POST /admin/keys/test: bearer token required; with no
 // token configured the admin API is off.
-#include <algorithm>
-
 #include "router/http/routes.h"
 
 namespace keyward::http {
 
 using nlohmann::json;
 
-namespace {
-
-// Constant-time comparison: the time taken does not depend on where the
-// presented token first differs from the configured one.
-bool constant_time_equal(const std::string& a, const std::string& b) {
-  size_t n = std::max(a.size(), b.size());
-  unsigned diff = a.size() == b.size() ? 0u : 1u;
-  for (size_t i = 0; i < n; ++i) {
-    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    diff |= static_cast<unsigned>(x ^ y);
-  }
-  return diff == 0;
-}
-
-}  // namespace
-
 bool Service::Routes::admin_allowed(const net::HttpRequest& req, net::Responder& res) {
-  if (s.options_.admin_token.empty()) {
+  if (!s.admin_enabled()) {
     error(res, req.path(), api_error(ApiErrorId::admin_disabled),
           "admin API disabled: set KEYWARD_ADMIN_TOKEN to enable it");
     return false;
@@ -34,7 +15,7 @@ bool Service::Routes::admin_allowed(const net::HttpRequest& req, net::Responder&
   std::string auth = req.header("Authorization");
   const std::string prefix = "Bearer ";
   std::string presented = auth.rfind(prefix, 0) == 0 ? auth.substr(prefix.size()) : "";
-  if (!constant_time_equal(presented, s.options_.admin_token)) {
+  if (!s.admin_token_matches(presented)) {
     error(res, req.path(), api_error(ApiErrorId::unauthorized), "missing or wrong admin bearer token",
           {{"WWW-Authenticate", "Bearer"}});
     return false;

@@ -12,9 +12,9 @@ void Service::Routes::chat(const net::HttpRequest& req, net::Responder& res) {
   RequestError err;
   if (!parse_chat_api(req.body, &cr, &err)) return bad_request(res, "chat", err, false);
   std::string id = new_request_id();
-  set_current_request_id(id);
+  cr.request_id = id;
   journal_request(id, "chat", cr);
-  RouteOutcome out = s.router_->route(cr, *s.transport_);
+  RouteOutcome out = s.router_->route(cr, *s.routing_);
   net::HttpResponse answer;
   switch (out.kind) {
     case RouteOutcome::Kind::provider:
@@ -41,7 +41,6 @@ void Service::Routes::chat(const net::HttpRequest& req, net::Responder& res) {
   // request in /metrics and the journal.
   record_outcome(id, "chat", out, answer.status, t0);
   res.send(std::move(answer));
-  set_current_request_id("");
 }
 
 }  // namespace keyward::http

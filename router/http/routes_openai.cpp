@@ -1,6 +1,7 @@
 // The OpenAI-compatible API: POST /v1/chat/completions (with `stream: true` as
 // Server-Sent Events) and GET /v1/models.
 #include "router/http/api.h"
+#include "router/http/blocking_over_async.h"
 #include "router/http/routes.h"
 
 namespace keyward::http {
@@ -66,16 +67,15 @@ void Service::Routes::completions(const net::HttpRequest& req, net::Responder& r
   std::string id = new_request_id();
   std::string completion_id = "chatcmpl-kw-" + std::to_string(next_id.load());
   int64_t created = std::chrono::duration_cast<std::chrono::seconds>(s.clock_->wall().time_since_epoch()).count();
+  cr.request_id = id;
   if (cr.stream) return stream(cr, id, completion_id, created, res, t0);
-  set_current_request_id(id);
   journal_request(id, "openai", cr);
-  RouteOutcome out = s.router_->route(cr, *s.transport_);
+  RouteOutcome out = s.router_->route(cr, *s.routing_);
   net::HttpResponse answer = out.kind == RouteOutcome::Kind::provider || out.kind == RouteOutcome::Kind::cache
                                  ? json_response(200, openai_completion(out, completion_id, created))
                                  : openai_failure(out);
   record_outcome(id, "openai", out, answer.status, t0);  // before the client can see the answer
   res.send(std::move(answer));
-  set_current_request_id("");
 }
 
 void Service::Routes::stream(const ChatRequest& cr, const std::string& id, const std::string& completion_id,
@@ -95,11 +95,11 @@ void Service::Routes::stream(const ChatRequest& cr, const std::string& id, const
     ~StreamSlot() { active.fetch_sub(1); }
   } slot{s.active_streams_};
 
-  set_current_request_id(id);
   journal_request(id, "openai_stream", cr);
   SseSink sink(res, completion_id, created);
-  RouteOutcome out = s.router_->route(cr, *s.transport_, &sink);
-  set_current_request_id("");
+  // Through blocking_: the stream's calls run on the loops, where the
+  // provider connection pools stay warm.
+  RouteOutcome out = s.router_->route(cr, *s.blocking_, &sink);
 
   if (!sink.started()) {
     // No byte reached the client: an ordinary answer, with an honest status.

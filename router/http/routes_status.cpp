@@ -30,7 +30,10 @@ void Service::Routes::dashboard(const net::HttpRequest&, net::Responder& res) {
             "text/html; charset=utf-8");
 }
 
+// The journal holds users' prompts (unless journal.record_messages is off):
+// admin only.
 void Service::Routes::journal(const net::HttpRequest& req, net::Responder& res) {
+  if (!admin_allowed(req, res)) return;
   size_t limit = 100;
   if (auto v = req.query_param("limit")) {
     if (v->empty() || v->size() > 6 || v->find_first_not_of("0123456789") != std::string::npos) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "router/http/api.h"
+#include "router/http/blocking_over_async.h"
 #include "router/http/routes.h"
 #include "router/http/transports.h"
 #include "router/net/event_loop.h"
@@ -46,12 +47,55 @@ class Service::Fanout final : public RouterObserver {
   }
 };
 
-// journal_ is declared after options_, so options_ is already initialised here.
-Service::Service(ServiceOptions options)
-    : options_(std::move(options)),
-      journal_(JournalOptions{options_.journal_path, options_.journal_max_bytes, 1000, 2048}) {}
+namespace {
 
-Service::~Service() { stop(); }
+// Constant-time comparison: the time taken does not depend on where the
+// presented token first differs from the configured one.
+bool constant_time_equal(const std::string& a, const std::string& b) {
+  size_t n = std::max(a.size(), b.size());
+  unsigned diff = a.size() == b.size() ? 0u : 1u;
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= static_cast<unsigned>(x ^ y);
+  }
+  return diff == 0;
+}
+
+// journal_ is declared after options_, so options_ is already initialised here.
+JournalOptions journal_options(const ServiceOptions& o, Service* service) {
+  JournalOptions j;
+  j.path = o.journal_path;
+  j.max_bytes = o.journal_max_bytes;
+  j.clock = o.clock;
+  j.log = [service](const std::string& line) { service->log(line); };
+  return j;
+}
+}  // namespace
+
+Service::Service(ServiceOptions options)
+    : options_(std::move(options)), journal_(journal_options(options_, this)), admin_token_(options_.admin_token) {}
+
+void Service::set_admin_token(std::string token) {
+  std::lock_guard lock(admin_mu_);
+  admin_token_ = std::move(token);
+}
+
+bool Service::admin_enabled() const {
+  std::lock_guard lock(admin_mu_);
+  return !admin_token_.empty();
+}
+
+bool Service::admin_token_matches(const std::string& presented) const {
+  std::lock_guard lock(admin_mu_);
+  return !admin_token_.empty() && constant_time_equal(presented, admin_token_);
+}
+
+Service::~Service() {
+  stop();
+  // The journal's writer logs through this->log(): end it while log_ exists.
+  journal_.close();
+}
 
 void Service::log(const std::string& line) {
   {
@@ -150,12 +194,17 @@ bool Service::start(std::string* error) {
   if (options_.transport) {
     transport_ = options_.transport;
   } else {
-    ClientPoolOptions pool;
-    pool.tls_verify = options_.tls_verify;
-    owned_transport_ = std::make_unique<WireTransport>(
-        pool, TransportOptions{config.timeouts.connect, options_.max_provider_body_bytes});
+    net::UpstreamOptions upstream;
+    upstream.tls_verify = options_.tls_verify;
+    upstream.connect_timeout = config.timeouts.connect;
+    upstream.max_body_bytes = options_.max_provider_body_bytes;
+    owned_transport_ = std::make_unique<WireTransport>(upstream);
     transport_ = owned_transport_.get();
   }
+  // Routing is synchronous: each attempt's call runs on the request's own
+  // thread (no hand-off to the loop and back, docs/BENCHMARKS.md).
+  blocking_ = std::make_unique<BlockingOverAsync>(*transport_);
+  routing_ = owned_transport_ ? &owned_transport_->on_calling_thread() : blocking_.get();
 
   if (!parse_listen(options_.listen, &host_, &port_))
     return fail("invalid listen address '" + options_.listen + "' (want host:port)");
@@ -242,7 +291,7 @@ void Service::stop() {
   server_->stop();
   loop_->stop();
   // Idle keep-alive connections would hold provider servers (and fakes) open.
-  if (owned_transport_) owned_transport_->pool().clear();
+  if (owned_transport_) owned_transport_->client().close_idle();
   // The journal's writer thread batches lines: readers of the file (the
   // scenario runner, replays) must see every line once stop() returns.
   journal_.flush();
@@ -318,7 +367,10 @@ json Service::status_json() {
   if (options_.incident_status) in.incident = options_.incident_status();
   if (options_.channels_status) in.channels = options_.channels_status();
   in.stats = stats_.to_json();
-  return status_document(in);
+  json doc = status_document(in);
+  if (options_.store_status) doc["store"] = options_.store_status();
+  doc["journal"] = journal_.status_json();
+  return doc;
 }
 
 }  // namespace keyward::http

@@ -77,6 +77,11 @@ const std::array<StatDef, kStatCount>& stat_defs() {
       {Stat::incidents, "keyward_incidents_total", "counter", "Incidents opened and resolved", {"event"}},
       {Stat::alert_deliveries, "keyward_alert_deliveries_total", "counter",
        "Alert delivery tries by the dispatcher: delivered, failed (retried later), skipped", {"result"}},
+      {Stat::store_write_errors, "keyward_store_write_errors_total", "counter",
+       "Failed writes of the alert store (disk full, I/O error, read-only); alerts are kept in memory meanwhile",
+       {}},
+      {Stat::alerts_spilled, "keyward_alerts_spilled", "gauge",
+       "Alerts held in memory only (still delivered) because the store cannot write", {}},
   }};
   return defs;
 }

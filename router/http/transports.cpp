@@ -1,22 +1,11 @@
 #include "router/http/transports.h"
 
-#include <nlohmann/json.hpp>
-
-#include "router/core/json_limits.h"
 #include "router/http/sse.h"
+#include "router/net/event_loop.h"
 
 namespace keyward::http {
 
-using nlohmann::json;
-
 namespace {
-
-// A provider's body is untrusted: too deep a nesting is treated like a body
-// that does not parse (a malformed answer) instead of risking the stack later.
-json parse_provider_json(const std::string& text) {
-  if (json_nesting_exceeds(text)) return json(json::value_t::discarded);
-  return json::parse(text, nullptr, false);
-}
 
 AttemptResult bad_base_url() {
   AttemptResult r;
@@ -25,363 +14,215 @@ AttemptResult bad_base_url() {
   return r;
 }
 
-HttpCallOptions call_options(const TransportOptions& o, Millis timeout) {
-  return HttpCallOptions{timeout, o.connect_timeout, o.max_body_bytes};
-}
-
 bool is_2xx(const AttemptResult& r) { return r.transport == TransportError::none && r.status >= 200 && r.status < 300; }
 
 // A 2xx whose body is not a usable answer is the provider's fault, not a success.
 void mark_malformed(AttemptResult& r) { r.transport = TransportError::malformed_body; }
 
-// The stream state shared by both wire formats.
-struct StreamState {
-  StreamSink* sink;
-  ChatAnswer* answer;
-  SseParser parser;
-  bool done = false;             // [DONE] (OpenAI) or a finishReason (Gemini)
-  TransportError error = TransportError::none;
-  StreamState(StreamSink* s, ChatAnswer* a, size_t max) : sink(s), answer(a), parser(max) {}
+using StreamEventReader = bool (*)(const std::string& data, ChatAnswer* answer, std::string* text, bool* finished);
 
-  bool deliver(const std::string& text) {
+// One streamed answer: SSE bytes in (on the client's event loop), deltas out
+// to the sink, the whole text kept for the cache. Shared by the body consumer
+// and the completion, which both outlive chat().
+struct StreamState {
+  StreamState(StreamSink* s, size_t max_event_bytes, StreamEventReader r) : sink(s), read(r), parser(max_event_bytes) {}
+  StreamSink* sink;
+  StreamEventReader read;
+  SseParser parser;
+  ChatAnswer answer;
+  bool finished = false;  // [DONE] (OpenAI) or a finishReason (Gemini)
+  TransportError error = TransportError::none;
+
+  TransportError feed(const char* data, size_t size) {
+    auto s = parser.feed(std::string_view(data, size), [this](const std::string& event) { return on_event(event); });
+    if (s == SseParser::Status::too_large) return TransportError::body_too_large;
+    if (s == SseParser::Status::stopped) return error == TransportError::none ? TransportError::malformed_body : error;
+    return TransportError::none;
+  }
+  bool on_event(const std::string& data) {
+    std::string text;
+    if (!read(data, &answer, &text, &finished)) return false;
     if (text.empty()) return true;
-    answer->content += text;
+    answer.content += text;
     if (!sink->on_delta(text)) {
       error = TransportError::read_failed;  // the client went away: abort upstream
       return false;
     }
     return true;
   }
-  TransportError feed(const char* data, size_t size, const SseParser::OnEvent& on_event) {
-    auto s = parser.feed(std::string_view(data, size), on_event);
-    if (s == SseParser::Status::too_large) return TransportError::body_too_large;
-    if (s == SseParser::Status::stopped) return error == TransportError::none ? TransportError::malformed_body : error;
-    return TransportError::none;
-  }
 };
 
-int int_or(const json& j, const char* key, int def) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<int>() : def;
+using AnswerParser = bool (*)(const std::string& body, ChatAnswer* answer);
+using ModelsParser = bool (*)(const std::string& body, std::vector<std::string>* models);
+
+void start(net::UpstreamClient& client, CallSite site, const net::BaseUrl& base, net::UpstreamRequest request,
+           Millis timeout, net::BodyConsumer on_2xx, net::UpstreamDone done) {
+  if (site == CallSite::calling_thread)
+    client.call_here(base, std::move(request), timeout, std::move(on_2xx), std::move(done));
+  else
+    client.call(base, std::move(request), timeout, std::move(on_2xx), std::move(done));
 }
-std::string str_or(const json& j, const char* key, const std::string& def = "") {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : def;
+
+// The call shared by both wires once the request is built.
+void run_chat(net::UpstreamClient& client, CallSite site, const net::BaseUrl& base, net::UpstreamRequest request,
+              Millis timeout, StreamSink* sink, ChatDone done, AnswerParser parse_answer, StreamEventReader read_event,
+              bool needs_finish_frame_only) {
+  if (!sink) {
+    start(client, site, base, std::move(request), timeout, nullptr,
+          [done = std::move(done), parse_answer](AttemptResult r) {
+            ChatAnswer answer;
+            if (is_2xx(r) && !parse_answer(r.body, &answer)) mark_malformed(r);
+            done(std::move(r), std::move(answer));
+          });
+    return;
+  }
+  auto st = std::make_shared<StreamState>(sink, client.options().max_body_bytes, read_event);
+  start(
+      client, site, base, std::move(request), timeout,
+      [st](const char* data, size_t size) { return st->feed(data, size); },
+      [st, done = std::move(done), needs_finish_frame_only](AttemptResult r) {
+        // No [DONE] (OpenAI), or no final frame / a frame left half-sent (Gemini): cut.
+        if (is_2xx(r) && (!st->finished || (needs_finish_frame_only && st->parser.pending())))
+          r.transport = TransportError::truncated_body;
+        done(std::move(r), std::move(st->answer));
+      });
+}
+
+void run_models(net::UpstreamClient& client, CallSite site, const net::BaseUrl& base, net::UpstreamRequest request,
+                Millis timeout, ModelsDone done, ModelsParser parse_models) {
+  start(client, site, base, std::move(request), timeout, nullptr,
+        [done = std::move(done), parse_models](AttemptResult r) {
+          std::vector<std::string> models;
+          if (is_2xx(r) && !parse_models(r.body, &models)) mark_malformed(r);
+          done(std::move(r), std::move(models));
+        });
 }
 
 }  // namespace
 
 // ---------------------------------------------------------------- OpenAI
 
-namespace {
-
-// Appends `s` as a JSON string, byte for byte what nlohmann's
-// dump(-1, ' ', false, replace) writes: printable ASCII without '"' or '\\'
-// is copied as is; anything else goes through nlohmann's serializer.
-void append_json_string(std::string& out, const std::string& s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
-      out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
-      return;
-    }
-  }
-  out += '"';
-  out += s;
-  out += '"';
-}
-
-}  // namespace
-
-// Built once per attempt, so on the failover path: written straight into a
-// string instead of through a json DOM (a std::map per message, then a dump),
-// which cost about as much as the rest of the attempt's bookkeeping. Keys in
-// nlohmann's sorted order, so the bytes are the same as the DOM's dump.
-std::string openai_request_body(const std::string& model, const ChatRequest& request, bool stream) {
-  size_t size = 64 + model.size();
-  for (const auto& m : request.messages) size += 32 + m.role.size() + m.content.size();
-  std::string out;
-  out.reserve(size);
-  out += '{';
-  if (request.max_tokens) {
-    out += "\"max_tokens\":";
-    out += std::to_string(*request.max_tokens);
-    out += ',';
-  }
-  out += "\"messages\":[";
-  bool first = true;
-  for (const auto& m : request.messages) {
-    out += first ? "{\"content\":" : ",{\"content\":";
-    first = false;
-    append_json_string(out, m.content);
-    out += ",\"role\":";
-    append_json_string(out, m.role);
-    out += '}';
-  }
-  out += "],\"model\":";
-  append_json_string(out, model);
-  out += stream ? ",\"stream\":true" : ",\"stream\":false";
-  if (request.temperature) {
-    out += ",\"temperature\":";
-    out += json(*request.temperature).dump();
-  }
-  out += '}';
-  return out;
-}
-
-bool parse_openai_answer(const std::string& body, ChatAnswer* answer) {
-  json j = parse_provider_json(body);
-  if (j.is_discarded() || !j.is_object()) return false;
-  auto choices = j.find("choices");
-  if (choices == j.end() || !choices->is_array() || choices->empty() || !(*choices)[0].is_object()) return false;
-  const json& c0 = (*choices)[0];
-  auto msg = c0.find("message");
-  if (msg == c0.end() || !msg->is_object()) return false;
-  auto content = msg->find("content");
-  if (content == msg->end() || !(content->is_string() || content->is_null())) return false;
-  answer->content = content->is_string() ? content->get<std::string>() : "";
-  answer->finish_reason = str_or(c0, "finish_reason");
-  answer->model = str_or(j, "model");
-  if (auto u = j.find("usage"); u != j.end() && u->is_object()) {
-    answer->prompt_tokens = int_or(*u, "prompt_tokens", 0);
-    answer->completion_tokens = int_or(*u, "completion_tokens", 0);
-  }
-  return true;
-}
-
-AttemptResult OpenAiTransport::chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
-                                    Millis timeout, ChatAnswer* answer, StreamSink* sink) {
-  BaseUrl base;
-  if (!parse_base_url(provider.base_url, &base)) return bad_base_url();
-  HttpRequest req;
+void OpenAiTransport::chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
+                           Millis timeout, StreamSink* sink, ChatDone done) {
+  net::BaseUrl base;
+  if (!net::parse_base_url(provider.base_url, &base)) return done(bad_base_url(), {});
+  net::UpstreamRequest req;
   req.method = "POST";
   req.path = "/chat/completions";
   req.headers = {{"Authorization", "Bearer " + key.secret}};
   req.secret = key.secret;
-  const bool stream = sink != nullptr;
-  req.body = openai_request_body(provider.model, request, stream);
-  if (stream) req.headers.emplace_back("Accept", "text/event-stream");
-  auto opts = call_options(options_, timeout);
-
-  if (!stream) {
-    AttemptResult r = http_call(pool_, base, req, opts, nullptr);
-    if (is_2xx(r) && !parse_openai_answer(r.body, answer)) mark_malformed(r);
-    return r;
-  }
-  StreamState st(sink, answer, options_.max_body_bytes);
-  auto on_event = [&](const std::string& data) {
-    if (data == "[DONE]") {
-      st.done = true;
-      return true;
-    }
-    json j = parse_provider_json(data);
-    if (j.is_discarded() || !j.is_object()) return false;
-    if (j.contains("error")) return false;  // an error frame mid-stream
-    if (auto m = j.find("model"); m != j.end() && m->is_string()) answer->model = *m;
-    if (auto u = j.find("usage"); u != j.end() && u->is_object()) {
-      answer->prompt_tokens = int_or(*u, "prompt_tokens", answer->prompt_tokens);
-      answer->completion_tokens = int_or(*u, "completion_tokens", answer->completion_tokens);
-    }
-    auto choices = j.find("choices");
-    if (choices == j.end() || !choices->is_array()) return false;
-    if (choices->empty()) return true;  // the usage-only chunk
-    const json& c0 = (*choices)[0];
-    if (!c0.is_object()) return false;
-    if (auto fr = c0.find("finish_reason"); fr != c0.end() && fr->is_string()) answer->finish_reason = *fr;
-    auto delta = c0.find("delta");
-    if (delta == c0.end() || !delta->is_object()) return true;
-    auto content = delta->find("content");
-    if (content != delta->end() && content->is_string()) return st.deliver(content->get<std::string>());
-    return true;
-  };
-  AttemptResult r = http_call(pool_, base, req, opts, [&](const char* d, size_t n) { return st.feed(d, n, on_event); });
-  if (is_2xx(r) && !st.done) r.transport = TransportError::truncated_body;  // no [DONE]: cut
-  return r;
+  req.body = openai_request_body(provider.model, request, sink != nullptr);
+  if (sink) req.headers.emplace_back("Accept", "text/event-stream");
+  run_chat(client_, site_, base, std::move(req), timeout, sink, std::move(done), parse_openai_answer,
+           read_openai_stream_event, false);
 }
 
-AttemptResult OpenAiTransport::list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
-                                           std::vector<std::string>* models) {
-  BaseUrl base;
-  if (!parse_base_url(provider.base_url, &base)) return bad_base_url();
-  HttpRequest req;
+void OpenAiTransport::list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
+                                  ModelsDone done) {
+  net::BaseUrl base;
+  if (!net::parse_base_url(provider.base_url, &base)) return done(bad_base_url(), {});
+  net::UpstreamRequest req;
   req.path = "/models";
   req.headers = {{"Authorization", "Bearer " + key.secret}};
   req.secret = key.secret;
-  AttemptResult r = http_call(pool_, base, req, call_options(options_, timeout), nullptr);
-  if (!is_2xx(r)) return r;
-  json j = parse_provider_json(r.body);
-  auto data = j.is_object() ? j.find("data") : j.end();
-  if (j.is_discarded() || !j.is_object() || data == j.end() || !data->is_array()) {
-    mark_malformed(r);
-    return r;
-  }
-  if (models) {
-    for (const auto& m : *data)
-      if (m.is_object()) models->push_back(str_or(m, "id"));
-  }
-  return r;
+  run_models(client_, site_, base, std::move(req), timeout, std::move(done), parse_openai_models);
 }
 
 // ---------------------------------------------------------------- Gemini
 
-std::string gemini_finish_reason(const std::string& reason) {
-  if (reason == "STOP") return "stop";
-  if (reason == "MAX_TOKENS") return "length";
-  if (reason == "SAFETY" || reason == "RECITATION" || reason == "BLOCKLIST" || reason == "PROHIBITED_CONTENT")
-    return "content_filter";
-  std::string lower = reason;
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
-std::string gemini_request_body(const ChatRequest& request) {
-  json contents = json::array();
-  std::string system;
-  for (const auto& m : request.messages) {
-    if (m.role == "system") {
-      if (!system.empty()) system += "\n\n";
-      system += m.content;
-      continue;
-    }
-    const char* role = m.role == "assistant" ? "model" : "user";
-    contents.push_back({{"role", role}, {"parts", json::array({{{"text", m.content}}})}});
-  }
-  json body{{"contents", std::move(contents)}};
-  if (!system.empty()) body["systemInstruction"] = {{"parts", json::array({{{"text", system}}})}};
-  json gen = json::object();
-  if (request.temperature) gen["temperature"] = *request.temperature;
-  if (request.max_tokens) gen["maxOutputTokens"] = *request.max_tokens;
-  if (!gen.empty()) body["generationConfig"] = std::move(gen);
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-namespace {
-
-// One Gemini answer object (whole or one stream frame). Appends the text of
-// candidates[0] to `text`; false when the shape is wrong.
-bool read_gemini_frame(const json& j, std::string* text, ChatAnswer* answer, bool* finished) {
-  if (!j.is_object()) return false;
-  if (auto mv = j.find("modelVersion"); mv != j.end() && mv->is_string()) answer->model = *mv;
-  if (auto u = j.find("usageMetadata"); u != j.end() && u->is_object()) {
-    answer->prompt_tokens = int_or(*u, "promptTokenCount", answer->prompt_tokens);
-    answer->completion_tokens = int_or(*u, "candidatesTokenCount", answer->completion_tokens);
-  }
-  auto cands = j.find("candidates");
-  if (cands == j.end()) {
-    // A blocked prompt answers 200 with promptFeedback and no candidates.
-    auto fb = j.find("promptFeedback");
-    if (fb == j.end() || !fb->is_object()) return false;
-    answer->finish_reason = "content_filter";
-    *finished = true;
-    return true;
-  }
-  if (!cands->is_array() || cands->empty() || !(*cands)[0].is_object()) return false;
-  const json& c0 = (*cands)[0];
-  if (auto content = c0.find("content"); content != c0.end()) {
-    if (!content->is_object()) return false;
-    if (auto parts = content->find("parts"); parts != content->end()) {
-      if (!parts->is_array()) return false;
-      for (const auto& p : *parts) {
-        if (!p.is_object()) return false;
-        if (auto t = p.find("text"); t != p.end() && t->is_string()) *text += t->get<std::string>();
-      }
-    }
-  }
-  if (auto fr = c0.find("finishReason"); fr != c0.end() && fr->is_string()) {
-    answer->finish_reason = gemini_finish_reason(*fr);
-    *finished = true;
-  }
-  return true;
-}
-
-}  // namespace
-
-bool parse_gemini_answer(const std::string& body, ChatAnswer* answer) {
-  json j = parse_provider_json(body);
-  if (j.is_discarded()) return false;
-  std::string text;
-  bool finished = false;
-  if (!read_gemini_frame(j, &text, answer, &finished)) return false;
-  answer->content = std::move(text);
-  return true;
-}
-
-AttemptResult GeminiTransport::chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
-                                    Millis timeout, ChatAnswer* answer, StreamSink* sink) {
-  BaseUrl base;
-  if (!parse_base_url(provider.base_url, &base)) return bad_base_url();
-  const bool stream = sink != nullptr;
-  HttpRequest req;
+void GeminiTransport::chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
+                           Millis timeout, StreamSink* sink, ChatDone done) {
+  net::BaseUrl base;
+  if (!net::parse_base_url(provider.base_url, &base)) return done(bad_base_url(), {});
+  net::UpstreamRequest req;
   req.method = "POST";
-  req.path = "/models/" + provider.model + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+  req.path = "/models/" + provider.model + (sink ? ":streamGenerateContent?alt=sse" : ":generateContent");
   // The header, never ?key=: keys must not land in URLs or access logs.
   req.headers = {{"x-goog-api-key", key.secret}};
   req.secret = key.secret;
   req.body = gemini_request_body(request);
-  auto opts = call_options(options_, timeout);
-  if (!stream) {
-    AttemptResult r = http_call(pool_, base, req, opts, nullptr);
-    if (is_2xx(r) && !parse_gemini_answer(r.body, answer)) mark_malformed(r);
-    return r;
-  }
-  StreamState st(sink, answer, options_.max_body_bytes);
-  auto on_event = [&](const std::string& data) {
-    json j = parse_provider_json(data);
-    if (j.is_discarded()) return false;
-    std::string text;
-    bool finished = false;
-    if (!read_gemini_frame(j, &text, answer, &finished)) return false;
-    if (finished) st.done = true;
-    return st.deliver(text);
-  };
-  AttemptResult r = http_call(pool_, base, req, opts, [&](const char* d, size_t n) { return st.feed(d, n, on_event); });
-  // Gemini sends no [DONE]: the frame with finishReason is the last one.
-  if (is_2xx(r) && (!st.done || st.parser.pending())) r.transport = TransportError::truncated_body;
-  return r;
+  run_chat(client_, site_, base, std::move(req), timeout, sink, std::move(done), parse_gemini_answer,
+           read_gemini_stream_event, true);
 }
 
-AttemptResult GeminiTransport::list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
-                                           std::vector<std::string>* models) {
-  BaseUrl base;
-  if (!parse_base_url(provider.base_url, &base)) return bad_base_url();
-  HttpRequest req;
+void GeminiTransport::list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
+                                  ModelsDone done) {
+  net::BaseUrl base;
+  if (!net::parse_base_url(provider.base_url, &base)) return done(bad_base_url(), {});
+  net::UpstreamRequest req;
   req.path = "/models";
   req.headers = {{"x-goog-api-key", key.secret}};
   req.secret = key.secret;
-  AttemptResult r = http_call(pool_, base, req, call_options(options_, timeout), nullptr);
-  if (!is_2xx(r)) return r;
-  json j = parse_provider_json(r.body);
-  auto list = j.is_object() ? j.find("models") : j.end();
-  if (j.is_discarded() || !j.is_object() || list == j.end() || !list->is_array()) {
-    mark_malformed(r);
-    return r;
-  }
-  if (models) {
-    for (const auto& m : *list) {
-      std::string name = m.is_object() ? str_or(m, "name") : "";
-      if (name.rfind("models/", 0) == 0) name = name.substr(7);
-      models->push_back(name);
-    }
-  }
-  return r;
+  run_models(client_, site_, base, std::move(req), timeout, std::move(done), parse_gemini_models);
 }
 
 // ---------------------------------------------------------------- dispatch
 
-WireTransport::WireTransport(ClientPoolOptions pool_options, TransportOptions options)
-    : pool_(pool_options), openai_(pool_, options), gemini_(pool_, options) {}
+namespace {
+std::unique_ptr<net::EventLoop> started_loop() {
+  auto loop = std::make_unique<net::EventLoop>(1);
+  loop->start();
+  return loop;
+}
+}  // namespace
+
+WireTransport::WireTransport(net::EventLoop& loops, net::UpstreamOptions options)
+    : client_(std::make_unique<net::UpstreamClient>(loops, options)),
+      openai_(*client_),
+      gemini_(*client_),
+      calling_thread_(*client_) {}
+
+WireTransport::WireTransport(net::UpstreamOptions options)
+    : own_loop_(started_loop()),
+      client_(std::make_unique<net::UpstreamClient>(*own_loop_, options)),
+      openai_(*client_),
+      gemini_(*client_),
+      calling_thread_(*client_) {}
+
+WireTransport::~WireTransport() {
+  client_.reset();  // ends calls in flight and closes the pool, on the loop, while it still runs
+  if (own_loop_) own_loop_->stop();
+}
 
 ProviderTransport& WireTransport::pick(const ProviderConfig& provider) {
   return provider.wire == WireKind::gemini ? static_cast<ProviderTransport&>(gemini_) : openai_;
 }
 
-AttemptResult WireTransport::chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
-                                  Millis timeout, ChatAnswer* answer, StreamSink* sink) {
-  return pick(provider).chat(provider, key, request, timeout, answer, sink);
+void WireTransport::chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
+                         Millis timeout, StreamSink* sink, ChatDone done) {
+  pick(provider).chat(provider, key, request, timeout, sink, std::move(done));
 }
 
-AttemptResult WireTransport::list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
-                                         std::vector<std::string>* models) {
-  return pick(provider).list_models(provider, key, timeout, models);
+void WireTransport::list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout, ModelsDone done) {
+  pick(provider).list_models(provider, key, timeout, std::move(done));
+}
+
+// ---------------------------------------------------------------- on the calling thread
+
+ProviderTransport& WireTransport::CallingThread::pick(const ProviderConfig& provider) {
+  return provider.wire == WireKind::gemini ? static_cast<ProviderTransport&>(gemini_) : openai_;
+}
+
+AttemptResult WireTransport::CallingThread::chat_now(const ProviderConfig& provider, const KeyConfig& key,
+                                                     const ChatRequest& request, Millis timeout, ChatAnswer* answer,
+                                                     StreamSink* sink) {
+  AttemptResult result;
+  // call_here returns after `done` ran, so the locals it writes are still here.
+  pick(provider).chat(provider, key, request, timeout, sink, [&](AttemptResult r, ChatAnswer a) {
+    result = std::move(r);
+    if (answer) *answer = std::move(a);
+  });
+  return result;
+}
+
+AttemptResult WireTransport::CallingThread::list_models_now(const ProviderConfig& provider, const KeyConfig& key,
+                                                            Millis timeout, std::vector<std::string>* models) {
+  AttemptResult result;
+  pick(provider).list_models(provider, key, timeout, [&](AttemptResult r, std::vector<std::string> m) {
+    result = std::move(r);
+    if (models) *models = std::move(m);
+  });
+  return result;
 }
 
 }  // namespace keyward::http

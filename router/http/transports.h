@@ -1,71 +1,95 @@
 #pragma once
-// ProviderTransport adapters over http_call (our own HTTP/1.1 client, see
-// http1_response_parser.h for why): one per wire protocol (OpenAI-compatible
-// for Groq/Mistral/OpenAI, Gemini), plus a dispatcher that
-// picks by ProviderConfig::wire. All share one keep-alive ClientPool.
+// ProviderTransport adapters over the asynchronous provider client
+// (router/net/upstream_client.h): one per wire protocol (OpenAI-compatible for
+// Groq/Mistral/OpenAI, Gemini), plus a dispatcher that picks by
+// ProviderConfig::wire. All share one client, so one keep-alive pool per
+// event loop and origin. The wires' JSON is in wire_format.h.
 #include <cstddef>
 #include <memory>
 
 #include "router/core/transport.h"
-#include "router/http/client_pool.h"
-#include "router/http/http_call.h"
+#include "router/http/wire_format.h"
+#include "router/net/upstream_client.h"
+
+namespace keyward::net {
+class EventLoop;
+}
 
 namespace keyward::http {
 
-struct TransportOptions {
-  Millis connect_timeout{2'000};     // capped by each call's timeout
-  size_t max_body_bytes = 8 << 20;   // larger answers: TransportError::body_too_large
-};
+// Where an adapter's calls run: on the client's event loops (asynchronous:
+// `done` runs on a loop), or on the calling thread (net::UpstreamClient::
+// call_here: `done` has run when chat() returns).
+enum class CallSite { loops, calling_thread };
 
 class OpenAiTransport final : public ProviderTransport {
  public:
-  OpenAiTransport(ClientPool& pool, TransportOptions options) : pool_(pool), options_(options) {}
-  AttemptResult chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
-                     Millis timeout, ChatAnswer* answer, StreamSink* sink) override;
-  AttemptResult list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
-                            std::vector<std::string>* models) override;
+  explicit OpenAiTransport(net::UpstreamClient& client, CallSite site = CallSite::loops)
+      : client_(client), site_(site) {}
+  void chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request, Millis timeout,
+            StreamSink* sink, ChatDone done) override;
+  void list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout, ModelsDone done) override;
 
  private:
-  ClientPool& pool_;
-  TransportOptions options_;
+  net::UpstreamClient& client_;
+  CallSite site_;
 };
 
 class GeminiTransport final : public ProviderTransport {
  public:
-  GeminiTransport(ClientPool& pool, TransportOptions options) : pool_(pool), options_(options) {}
-  AttemptResult chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
-                     Millis timeout, ChatAnswer* answer, StreamSink* sink) override;
-  AttemptResult list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
-                            std::vector<std::string>* models) override;
+  explicit GeminiTransport(net::UpstreamClient& client, CallSite site = CallSite::loops)
+      : client_(client), site_(site) {}
+  void chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request, Millis timeout,
+            StreamSink* sink, ChatDone done) override;
+  void list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout, ModelsDone done) override;
 
  private:
-  ClientPool& pool_;
-  TransportOptions options_;
+  net::UpstreamClient& client_;
+  CallSite site_;
 };
 
-// Owns a pool and both adapters; routes each call by the provider's wire kind.
+// Owns the client and both adapters; routes each call by the provider's wire kind.
 class WireTransport final : public ProviderTransport {
  public:
-  explicit WireTransport(ClientPoolOptions pool_options = {}, TransportOptions options = {});
-  AttemptResult chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
-                     Millis timeout, ChatAnswer* answer, StreamSink* sink) override;
-  AttemptResult list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
-                            std::vector<std::string>* models) override;
-  ClientPool& pool() { return pool_; }
+  // Calls run on `loops` (running, and outliving this).
+  WireTransport(net::EventLoop& loops, net::UpstreamOptions options = {});
+  // Calls run on an event loop of its own, one thread (tools, tests).
+  explicit WireTransport(net::UpstreamOptions options = {});
+  ~WireTransport() override;
+
+  void chat(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request, Millis timeout,
+            StreamSink* sink, ChatDone done) override;
+  void list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout, ModelsDone done) override;
+
+  // The same calls for synchronous routing, run on the calling thread, which
+  // waits for each (no hand-off to a loop and back; a stream's deltas reach
+  // the sink on the calling thread). Until routing itself is asynchronous.
+  BlockingTransport& on_calling_thread() { return calling_thread_; }
+
+  net::UpstreamClient& client() { return *client_; }
 
  private:
+  class CallingThread final : public BlockingTransport {
+   public:
+    explicit CallingThread(net::UpstreamClient& client)
+        : openai_(client, CallSite::calling_thread), gemini_(client, CallSite::calling_thread) {}
+    AttemptResult chat_now(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
+                           Millis timeout, ChatAnswer* answer, StreamSink* sink) override;
+    AttemptResult list_models_now(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
+                                  std::vector<std::string>* models) override;
+
+   private:
+    ProviderTransport& pick(const ProviderConfig& provider);
+    OpenAiTransport openai_;
+    GeminiTransport gemini_;
+  };
+
   ProviderTransport& pick(const ProviderConfig& provider);
-  ClientPool pool_;
+  std::unique_ptr<net::EventLoop> own_loop_;  // before the client: it must outlive it
+  std::unique_ptr<net::UpstreamClient> client_;
   OpenAiTransport openai_;
   GeminiTransport gemini_;
+  CallingThread calling_thread_;
 };
-
-// Wire translation, exposed for unit tests.
-std::string openai_request_body(const std::string& model, const ChatRequest& request, bool stream);
-std::string gemini_request_body(const ChatRequest& request);
-// False when the body is not a usable answer (malformed_body).
-bool parse_openai_answer(const std::string& body, ChatAnswer* answer);
-bool parse_gemini_answer(const std::string& body, ChatAnswer* answer);
-std::string gemini_finish_reason(const std::string& reason);
 
 }  // namespace keyward::http

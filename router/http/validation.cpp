@@ -1,14 +1,15 @@
 #include "router/http/validation.h"
 
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
 #include <map>
-#include <thread>
+#include <memory>
+#include <mutex>
 
 namespace keyward::http {
 
 std::vector<KeyValidation> validate_keys(const RouterConfig& config, ProviderTransport& transport, const Clock& clock,
-                                         size_t max_parallel, const KeyFilter& filter) {
+                                         size_t max_parallel, const KeyFilter& filter, Millis grace) {
   struct Job {
     const ProviderConfig* provider;
     const KeyConfig* key;
@@ -19,30 +20,66 @@ std::vector<KeyValidation> validate_keys(const RouterConfig& config, ProviderTra
     for (const auto& k : p.keys)
       if (!filter || filter(p, k)) jobs.push_back({&p, &k});
   }
-  std::vector<KeyValidation> out(jobs.size());
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < jobs.size(); i = next++) {
-      const auto& job = jobs[i];
-      KeyValidation& v = out[i];
-      v.provider = job.provider->name;
-      v.display_name = job.provider->display_name;
-      v.key_index = job.key->index;
-      v.masked_key = job.key->masked();
-      std::vector<std::string> models;
-      MonoTime t0 = clock.monotonic();
-      v.result = transport.list_models(*job.provider, *job.key, config.timeouts.validation, &models);
-      v.latency = clock.monotonic() - t0;
-      v.classification = classify(job.provider->wire, v.result, clock.wall());
-      v.models = models.size();
-    }
+  // Shared with the completions, which run on the transport's threads (or
+  // inline, for a blocking transport) and may outlive an abandoned wait.
+  struct Pings {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<KeyValidation> out;
+    std::vector<bool> ended;
+    size_t in_flight = 0;
+    bool abandoned = false;  // the caller left: late completions touch nothing else
   };
-  // One thread per key up to the bound: pings are I/O waits, not CPU work.
-  size_t n = std::min(jobs.size(), std::max<size_t>(max_parallel, 1));
-  std::vector<std::thread> threads;
-  threads.reserve(n);
-  for (size_t t = 0; t < n; ++t) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
+  auto pings = std::make_shared<Pings>();
+  pings->out.resize(jobs.size());
+  pings->ended.assign(jobs.size(), false);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    KeyValidation& v = pings->out[i];
+    v.provider = jobs[i].provider->name;
+    v.display_name = jobs[i].provider->display_name;
+    v.key_index = jobs[i].key->index;
+    v.masked_key = jobs[i].key->masked();
+  }
+  const Millis timeout = config.timeouts.validation;
+  const size_t limit = std::max<size_t>(max_parallel, 1);
+  // Every ping ends within its timeout (plus the grace): waiting longer than
+  // that for a free slot or for the last pings means the transport broke its
+  // promise, and what did not end is reported as a timeout.
+  const auto stuck_after = timeout + grace;
+  bool stuck = false;
+  {
+    std::unique_lock lock(pings->mu);
+    for (size_t i = 0; i < jobs.size() && !stuck; ++i) {
+      stuck = !pings->cv.wait_for(lock, stuck_after, [&] { return pings->in_flight < limit; });
+      if (stuck) break;
+      ++pings->in_flight;
+      lock.unlock();  // a blocking transport completes inside list_models
+      const MonoTime t0 = clock.monotonic();
+      const Clock* c = &clock;
+      transport.list_models(*jobs[i].provider, *jobs[i].key, timeout,
+                            [pings, i, t0, c](AttemptResult result, std::vector<std::string> models) {
+                              std::lock_guard done_lock(pings->mu);
+                              --pings->in_flight;
+                              pings->cv.notify_all();
+                              if (pings->abandoned) return;
+                              KeyValidation& v = pings->out[i];
+                              v.latency = c->monotonic() - t0;
+                              v.result = std::move(result);
+                              v.models = models.size();
+                              pings->ended[i] = true;
+                            });
+      lock.lock();
+    }
+    if (!stuck) stuck = !pings->cv.wait_for(lock, stuck_after, [&] { return pings->in_flight == 0; });
+    if (stuck) {
+      pings->abandoned = true;
+      for (size_t i = 0; i < jobs.size(); ++i)
+        if (!pings->ended[i]) pings->out[i].result.transport = TransportError::timeout;
+    }
+  }
+  std::vector<KeyValidation> out = std::move(pings->out);  // no completion writes to it any more
+  for (size_t i = 0; i < jobs.size(); ++i)
+    out[i].classification = classify(out[i].result, clock.wall());
   return out;
 }
 

@@ -1,14 +1,14 @@
 #pragma once
 // Key validation: every key pinged with its provider's cheapest authenticated
-// call (GET /models), in parallel on a bounded set of threads, each with the
-// validation timeout. Used at start-up, on reload, by POST /admin/keys/test and
+// call (GET /models), asynchronously with a bounded number in flight, each
+// with the validation timeout. Used at start-up, on reload, by POST /admin/keys/test and
 // by `keyward keys check`, and reported in the founding scenario's words.
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "router/core/classifier.h"
-#include "router/core/clock.h"
+#include "base/clock.h"
 #include "router/core/config.h"
 #include "router/core/transport.h"
 
@@ -30,9 +30,12 @@ struct KeyValidation {
 using KeyFilter = std::function<bool(const ProviderConfig&, const KeyConfig&)>;
 
 // Results in configuration order (priority, then key order). At most
-// `max_parallel` pings run at once.
+// `max_parallel` pings are in flight at once; the calling thread waits for
+// them (each bounded by the validation timeout plus `grace`: a ping the
+// transport never ends counts as a timeout).
 std::vector<KeyValidation> validate_keys(const RouterConfig& config, ProviderTransport& transport, const Clock& clock,
-                                         size_t max_parallel = 16, const KeyFilter& filter = nullptr);
+                                         size_t max_parallel = 16, const KeyFilter& filter = nullptr,
+                                         Millis grace = Millis(2'000));
 
 // "INFO: ✓ Groq Key 1 credentials validated successfully" /
 // "ERROR: ✗ Groq Key 2 credential validation failed: <provider text> (<class>)".

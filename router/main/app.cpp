@@ -2,23 +2,76 @@
 
 #include <cstdio>
 
+#include "base/yaml_reader.h"
+#include "router/core/alert_messages.h"
 #include "router/http/dashboard.h"
+#include "router/store/sqlite_backend.h"
 
 namespace keyward {
 
+namespace {
+
+// keyward.yaml `journal:` (record_messages); the rest of the file belongs to
+// the config and router/alerts readers.
+bool journal_records_messages(const std::string& yaml_text, const std::string& file) {
+  YAML::Node doc = parse_yaml(yaml_text, file);
+  if (!doc || !doc.IsMap() || !doc["journal"] || doc["journal"].IsNull()) return true;
+  YamlField root{doc, file, ""};
+  bool record = true;
+  root.child("journal").each_field({"record_messages"},
+                                   [&](const std::string&, const YamlField& v) { record = v.boolean(); });
+  return record;
+}
+
+}  // namespace
+
 App::App(AppOptions options) : options_(std::move(options)) {}
 
-App::~App() { stop(); }
+App::~App() {
+  stop();
+  // The store's writer thread may still log while the members go: from now
+  // on not through the service, which is destroyed before the store.
+  std::lock_guard lock(log_mu_);
+  log_service_ = nullptr;
+}
 
-void App::log(const std::string& line) {
-  if (service_) {
-    service_->log(line);
+void App::log(const std::string& line) { log_direct(line); }
+
+void App::log_direct(const std::string& line) {
+  // The store's writer thread logs too: the service is published, and
+  // withdrawn, under log_mu_.
+  std::lock_guard lock(log_mu_);
+  if (log_service_) {
+    log_service_->log(line);
   } else if (options_.log) {
     options_.log(line);
   } else {
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
   }
+}
+
+bool App::open_store(std::string* error) {
+  const Clock& clock = *options_.clock;
+  std::unique_ptr<store::StoreBackend> backend;
+  store::LoadedState loaded;
+  if (options_.store_backend) {
+    backend = options_.store_backend();
+  } else {
+    opened_ = store::SqliteBackend::open(options_.store_path, clock.wall(), error);
+    if (!opened_) return false;
+    backend = std::move(opened_->backend);
+    loaded = std::move(opened_->loaded);
+  }
+  store::AlertStoreOptions so;
+  store_ = std::make_unique<store::AlertStore>(std::move(backend), std::move(loaded), clock, so,
+                                               [this](const std::string& line) { log_direct(line); });
+  return true;
+}
+
+std::string App::admin_token_of(const EnvMap& env) {
+  auto it = env.find("KEYWARD_ADMIN_TOKEN");
+  return it == env.end() ? "" : it->second.value;
 }
 
 RouterConfig App::keyed(const EnvMap& env, std::vector<std::string>* warnings) const {
@@ -32,21 +85,33 @@ bool App::start(std::string* error) {
   const Clock& clock = *options_.clock;
   try {
     alert_settings_ = alerts::load_alert_settings(options_.config_yaml, options_.config_source, options_.env);
-  } catch (const ConfigError& e) {
+  } catch (const SchemaError& e) {
     *error = e.what();
     return false;
   }
   if (options_.reminder_interval) alert_settings_.policy.reminder_interval = *options_.reminder_interval;
 
-  incident_store_ = store::SqliteIncidentStore::open(options_.store_path, error);
-  if (!incident_store_) return false;
-  outbox_ = store::SqliteOutbox::open(options_.store_path, error);
-  if (!outbox_) return false;
-  dispatcher_ = std::make_unique<alerts::AlertDispatcher>(*outbox_, clock,
+  bool record_messages = true;
+  try {
+    record_messages = journal_records_messages(options_.config_yaml, options_.config_source);
+  } catch (const SchemaError& e) {
+    *error = e.what();
+    return false;
+  } catch (const std::exception& e) {
+    *error = options_.config_source + ": " + e.what();
+    return false;
+  }
+
+  if (!open_store(error)) return false;
+  // A new process knows nothing of the channels: what a previous one left
+  // pending (backed off, or leased by a send that a crash cut short) is
+  // tried at once rather than after its old backoff.
+  for (Channel c : {channel_email, channel_telegram, channel_webhook}) store_->make_due(c, clock.wall());
+  dispatcher_ = std::make_unique<alerts::AlertDispatcher>(*store_, clock,
                                                           alerts::make_channels(alert_settings_.channels));
   RouterConfig keyed_config = keyed(options_.env, nullptr);
-  incidents_ = std::make_unique<IncidentEngine>(keyed_config, alert_settings_.policy, clock, *dispatcher_,
-                                                *incident_store_);
+  incidents_ = std::make_unique<IncidentEngine>(keyed_config, alert_settings_.policy, clock, *dispatcher_, *store_);
+  incidents_->set_log([this](const std::string& line) { log_direct(line); });
   health_check_ = std::make_unique<DailyHealthCheck>(alert_settings_.schedules, clock.wall());
   expiry_ = ExpiryReminders(alert_settings_.schedules.expiry_warning);
 
@@ -58,28 +123,53 @@ bool App::start(std::string* error) {
   o.listen = options_.listen;
   o.journal_path = options_.journal_path;
   o.server = options_.server;
-  if (auto it = options_.env.find("KEYWARD_ADMIN_TOKEN"); it != options_.env.end()) o.admin_token = it->second.value;
+  o.journal_record_messages = record_messages;
+  o.admin_token = admin_token_of(options_.env);
   o.validate_on_start = options_.validate_on_start;
   o.tls_verify = options_.tls_verify;
   o.log = options_.log;
   o.extra_observers.push_back(incidents_.get());
   o.incident_status = [this] { return incidents_->incident_status_json(); };
   o.channels_status = [this] { return alerts::channels_status_json(alert_settings_.channels); };
+  o.store_status = [this] {
+    nlohmann::json j = store_->status_json();
+    j["path"] = options_.store_backend ? "(injected)" : options_.store_path;
+    return j;
+  };
   o.render_dashboard = [](const nlohmann::json& status) { return render_dashboard_html(status); };
   o.validation_started = [this] { incidents_->note_validation_started(options_.clock->wall()); };
   o.validation_finished = [this] { incidents_->note_validation_finished(options_.clock->wall()); };
-  o.reloaded = [this](const RouterConfig& config) { incidents_->set_config(config); };
+  o.reloaded = [this](const RouterConfig& config) {
+    incidents_->set_config(config);
+    // The admin token of the .env just read, in the same step as its keys.
+    std::optional<std::string> token;
+    {
+      std::lock_guard lock(reload_token_mu_);
+      token = std::exchange(reload_token_, std::nullopt);
+    }
+    if (token && service_) {
+      if (*token != current_admin_token_) log("INFO: Admin token rotated: the previous one is refused from now on");
+      current_admin_token_ = *token;
+      service_->set_admin_token(*token);
+    }
+  };
   if (options_.reload_source) {
     o.load_config = [this](RouterConfig* out, std::string* err) {
       EnvMap env;
       if (!options_.reload_source(out, &env, err)) return false;
+      {
+        std::lock_guard lock(reload_token_mu_);
+        reload_token_ = admin_token_of(env);
+      }
       // The operator changed the keys: the open incident's timeline says when.
       if (out->key_count() > 0) incidents_->note_keys_updated(options_.clock->wall());
       return true;
     };
   }
+  current_admin_token_ = o.admin_token;
   service_ = std::make_unique<http::Service>(std::move(o));
-  // The incident engine's and the dispatcher's counts, in /metrics and /api/status.
+  // The incident engine's, the dispatcher's and the store's counts, in
+  // /metrics and /api/status.
   service_->stats().add_sampler([this](http::Stats& st) {
     IncidentEngine::Stats i = incidents_->stats();
     st.set(http::Stat::incident_alerts, {"enqueued"}, i.alerts_enqueued);
@@ -91,7 +181,23 @@ bool App::start(std::string* error) {
     st.set(http::Stat::alert_deliveries, {"delivered"}, d.delivered);
     st.set(http::Stat::alert_deliveries, {"failed"}, d.failures);
     st.set(http::Stat::alert_deliveries, {"skipped"}, d.skipped);
+    store::StoreHealth h = store_->health();
+    st.set(http::Stat::store_write_errors, {}, h.write_errors);
+    st.set(http::Stat::alerts_spilled, {}, h.spilled_alerts);
   });
+  {
+    std::lock_guard lock(log_mu_);
+    log_service_ = service_.get();
+  }
+  if (opened_) {
+    for (const auto& n : opened_->notices) log(n);
+    // A corrupt store was replaced by an empty one: the operator must hear
+    // of it on every channel, not only in a log nobody reads.
+    if (opened_->corrupt_moved_to)
+      incidents_->raise(
+          build_store_corrupt(options_.store_path, *opened_->corrupt_moved_to, opened_->corrupt_reason, clock.wall()));
+    opened_.reset();
+  }
   for (const auto& w : options_.warnings) service_->log("WARN: " + w);
   service_->log("INFO: " + alerts::channels_log_line(alert_settings_.channels));
   // An incident still open from before this process: it restarted now, and
@@ -126,6 +232,13 @@ void App::stop() {
   if (timer_.joinable()) timer_.join();
   if (service_) service_->stop();
   if (dispatcher_) dispatcher_->stop();
+  // Stopped means persisted: what the last requests and deliveries changed
+  // is on disk before stop() returns (bounded: a failing disk cannot hang it).
+  if (store_ && !store_->flush(std::chrono::seconds(5))) {
+    store::StoreHealth h = store_->health();
+    log("ERROR: Store could not write everything before stopping: " + std::to_string(h.unwritten) +
+        " changes unwritten (" + h.reason + ")");
+  }
 }
 
 void App::tick() {
@@ -147,8 +260,8 @@ void App::run_health_check() {
   auto results = service_->test_keys();
   std::vector<KeyCheckResult> checks;
   for (const auto& v : results)
-    checks.push_back({v.provider, v.key_index, v.masked_key, v.classification.cls, v.result.status,
-                      v.classification.message});
+    checks.push_back(
+        {v.provider, v.key_index, v.masked_key, v.classification.cls, v.result.status, v.classification.message});
   if (auto alert = health_check_alert(service_->router().config(), checks, now)) incidents_->raise(*alert);
 }
 
@@ -159,6 +272,10 @@ bool App::reload(const EnvMap& env, std::string* summary) {
   RouterConfig config = keyed(env, &warnings);
   for (const auto& w : warnings) log("WARN: " + w);
   incidents_->note_keys_updated(options_.clock->wall());
+  {
+    std::lock_guard lock(reload_token_mu_);
+    reload_token_ = admin_token_of(env);
+  }
   return service_->reload(config, summary);
 }
 

@@ -18,8 +18,8 @@
 #include "router/core/incidents.h"
 #include "router/core/schedules.h"
 #include "router/http/service.h"
-#include "router/store/incident_store.h"
-#include "router/store/outbox.h"
+#include "router/store/alert_store.h"
+#include "router/store/sqlite_backend.h"
 
 namespace keyward {
 
@@ -35,6 +35,9 @@ struct AppOptions {
   std::string journal_path = "keyward-journal.jsonl";
   std::string store_path = "keyward.db";   // incidents and the alert outbox
   http::ServerSettings server;             // keyward.yaml `server:` (the public listener)
+  // For tests: the store's backend instead of SQLite at store_path (a slow
+  // or failing one), which starts empty.
+  std::function<std::unique_ptr<store::StoreBackend>()> store_backend;
   bool validate_on_start = true;
   bool tls_verify = true;
   // serve: a dispatcher thread and a 1 s timer thread. Scenarios: neither;
@@ -66,11 +69,13 @@ class App {
   void run_health_check();
   // One synchronous delivery pass over the outbox.
   size_t drain_alerts();
-  // Re-applies a new environment (an edited .env) and swaps atomically.
+  // Re-applies a new environment (an edited .env) and swaps atomically,
+  // the admin token (KEYWARD_ADMIN_TOKEN) with the keys.
   bool reload(const EnvMap& env, std::string* summary);
 
   http::Service& service() { return *service_; }
   IncidentEngine& incidents() { return *incidents_; }
+  store::AlertStore& store() { return *store_; }
   void log(const std::string& line);
 
  private:
@@ -78,14 +83,26 @@ class App {
 
   AppOptions options_;
   alerts::AlertSettings alert_settings_;
-  std::unique_ptr<store::SqliteIncidentStore> incident_store_;
-  std::unique_ptr<store::SqliteOutbox> outbox_;
+  bool open_store(std::string* error);
+  static std::string admin_token_of(const EnvMap& env);
+  // Where lines go before the service exists, and from other threads.
+  void log_direct(const std::string& line);
+
+  std::unique_ptr<store::AlertStore> store_;
+  std::optional<store::OpenedStore> opened_;  // notices and a corrupt file's fate, until start() reports them
+  std::mutex log_mu_;
+  http::Service* log_service_ = nullptr;  // guarded by log_mu_
   std::unique_ptr<alerts::AlertDispatcher> dispatcher_;
   std::unique_ptr<IncidentEngine> incidents_;
   std::unique_ptr<DailyHealthCheck> health_check_;
   ExpiryReminders expiry_;
   std::unique_ptr<http::Service> service_;
   std::mutex tick_mu_;
+  // The admin token read with the keys of a reload, applied when they are
+  // swapped in (ServiceOptions::reloaded). Reloads are serialised by the service.
+  std::mutex reload_token_mu_;
+  std::optional<std::string> reload_token_;
+  std::string current_admin_token_;
 
   std::thread timer_;
   std::mutex timer_mu_;

@@ -2,6 +2,7 @@
 // jobs and for an operator who just edited .env. Exit 1 when any key fails.
 #include <cstdio>
 
+#include "base/flags.h"
 #include "router/http/transports.h"
 #include "router/http/validation.h"
 #include "router/main/commands.h"
@@ -9,19 +10,30 @@
 
 namespace keyward {
 
+namespace {
+
+constexpr Flag kKeysCheckFlags[] = {
+    {"--env", "FILE", ".env with the keys (default .env; the process environment wins)"},
+    {"--config", "FILE", "keyward.yaml: providers and their base URLs"},
+};
+
+}  // namespace
+
 int keys_check_main(int argc, char** argv) {
-  std::vector<std::pair<std::string, std::string>> flags;
+  ParsedArgs args;
   std::string error;
-  if (!parse_flags(argc, argv, {"--config", "--env"}, &flags, &error)) {
+  bool ok = parse_flags(argc, argv, kKeysCheckFlags, &args, &error);
+  if (ok && !args.positionals.empty()) {
+    error = "unexpected '" + args.positionals.front() + "'";
+    ok = false;
+  }
+  if (!ok) {
     std::fprintf(stderr, "keyward keys check: %s\nusage: keyward keys check [--env .env] [--config keyward.yaml]\n",
                  error.c_str());
     return 2;
   }
-  std::string config_path, env_path = ".env";
-  for (const auto& [k, v] : flags) {
-    if (k == "--config") config_path = v;
-    if (k == "--env") env_path = v;
-  }
+  std::string config_path = args.value("--config").value_or("");
+  std::string env_path = args.value("--env").value_or(".env");
   RouterInputs inputs;
   if (!load_router_inputs(config_path, env_path, &inputs, &error)) {
     std::fprintf(stderr, "ERROR: %s\n", error.c_str());

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include "base/flags.h"
 #include "router/main/app.h"
 #include "router/main/commands.h"
 #include "router/main/serve_settings.h"
@@ -15,6 +16,15 @@
 namespace keyward {
 
 namespace {
+
+constexpr Flag kServeFlags[] = {
+    {"--config", "FILE", "keyward.yaml: providers, timeouts, policies, alerts (default: built in)"},
+    {"--env", "FILE", ".env with the keys and alert channels (default .env; the process environment wins)"},
+    {"--listen", "HOST:PORT", "where to serve (default 127.0.0.1:5000)"},
+    {"--journal", "FILE", "the JSONL journal (default keyward-journal.jsonl)"},
+    {"--store", "FILE", "the SQLite store of incidents and the alert outbox (default keyward.db)"},
+};
+
 int serve_usage(const std::string& error) {
   std::fprintf(stderr,
                "keyward serve: %s\n"
@@ -32,21 +42,17 @@ std::optional<WallTime> file_mtime(const std::string& path) {
 }  // namespace
 
 int serve_main(int argc, char** argv) {
-  std::vector<std::pair<std::string, std::string>> flags;
+  ParsedArgs args;
   std::string error;
   for (int i = 1; i < argc; ++i)
     if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") return serve_usage("help") - 2;
-  if (!parse_flags(argc, argv, {"--config", "--env", "--listen", "--journal", "--store"}, &flags, &error))
-    return serve_usage(error);
-  std::string config_path, env_path = ".env", listen = "127.0.0.1:5000", journal = "keyward-journal.jsonl",
-              store = "keyward.db";
-  for (const auto& [k, v] : flags) {
-    if (k == "--config") config_path = v;
-    if (k == "--env") env_path = v;
-    if (k == "--listen") listen = v;
-    if (k == "--journal") journal = v;
-    if (k == "--store") store = v;
-  }
+  if (!parse_flags(argc, argv, kServeFlags, &args, &error)) return serve_usage(error);
+  if (!args.positionals.empty()) return serve_usage("unexpected '" + args.positionals.front() + "'");
+  std::string config_path = args.value("--config").value_or("");
+  std::string env_path = args.value("--env").value_or(".env");
+  std::string listen = args.value("--listen").value_or("127.0.0.1:5000");
+  std::string journal = args.value("--journal").value_or("keyward-journal.jsonl");
+  std::string store = args.value("--store").value_or("keyward.db");
 
   RouterInputs inputs;
   if (!load_router_inputs(config_path, env_path, &inputs, &error)) {
@@ -56,7 +62,7 @@ int serve_main(int argc, char** argv) {
   http::ServerSettings server;
   try {
     server = server_settings_from_yaml(inputs.config_yaml, config_path);
-  } catch (const ConfigError& e) {
+  } catch (const SchemaError& e) {
     std::fprintf(stderr, "ERROR: %s\n", e.what());
     return 2;
   }

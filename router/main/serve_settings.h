@@ -1,6 +1,7 @@
 #pragma once
 // keyward.yaml's `server:` section: the public listener's limits and threads.
-// Every field is optional; unknown fields are errors (file:line: server.field).
+// Every field is optional; unknown fields are errors (file:line: server.field),
+// read with base/yaml_reader.h like every section of the file.
 //   server:
 //     loop_threads: 1          # event loops
 //     handler_threads: 32      # threads for routes that block (routing, validation, reload)
@@ -20,11 +21,12 @@
 // Read once at start: a reload does not change the listener.
 #include <string>
 
+#include "base/schema_error.h"
 #include "router/http/service.h"
 
 namespace keyward {
 
-// Throws ConfigError (only while loading configuration).
+// Throws SchemaError (only while loading configuration).
 http::ServerSettings server_settings_from_yaml(const std::string& yaml_text, const std::string& file,
                                                http::ServerSettings base = {});
 

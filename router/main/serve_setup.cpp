@@ -1,6 +1,5 @@
 #include "router/main/serve_setup.h"
 
-#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -19,7 +18,7 @@ bool load_router_inputs(const std::string& config_path, const std::string& env_p
       text << yaml.rdbuf();
       in.config_yaml = text.str();
       in.config = load_config_file(config_path);
-    } catch (const ConfigError& e) {
+    } catch (const SchemaError& e) {
       *error = e.what();
       return false;
     } catch (const std::exception& e) {  // unreadable file, YAML syntax
@@ -55,32 +54,6 @@ RouterConfig keyed_config(const RouterInputs& in, std::vector<std::string>* warn
   for (const auto& d : apply_env(c, in.env, {}))
     if (warnings) warnings->push_back(d.to_string());
   return c;
-}
-
-bool parse_flags(int argc, char** argv, const std::vector<std::string>& names,
-                 std::vector<std::pair<std::string, std::string>>* out, std::string* error) {
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    std::string value;
-    auto eq = a.find('=');
-    if (eq != std::string::npos) {
-      value = a.substr(eq + 1);
-      a = a.substr(0, eq);
-    }
-    if (std::find(names.begin(), names.end(), a) == names.end()) {
-      *error = "unknown option '" + a + "'";
-      return false;
-    }
-    if (eq == std::string::npos) {
-      if (i + 1 >= argc) {
-        *error = "option " + a + " needs a value";
-        return false;
-      }
-      value = argv[++i];
-    }
-    out->emplace_back(a, value);
-  }
-  return true;
 }
 
 }  // namespace keyward

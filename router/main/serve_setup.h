@@ -23,8 +23,4 @@ bool load_router_inputs(const std::string& config_path, const std::string& env_p
 // Keys applied: the configuration a router runs with. Diagnostics go to warnings.
 RouterConfig keyed_config(const RouterInputs& in, std::vector<std::string>* warnings);
 
-// Reads "--name value" pairs; false with `error` on an unknown flag or a missing value.
-bool parse_flags(int argc, char** argv, const std::vector<std::string>& names,
-                 std::vector<std::pair<std::string, std::string>>* out, std::string* error);
-
 }  // namespace keyward

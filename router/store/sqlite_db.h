@@ -1,7 +1,7 @@
 #pragma once
 // A thin RAII layer over the SQLite3 C API: one connection, WAL mode, a busy
 // timeout, prepared statements. Errors are values (the last message is kept),
-// never exceptions: the store is called on the request path.
+// never exceptions. Only the store's writer thread writes (alert_store.h).
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -61,8 +61,10 @@ class Statement {
 class Database {
  public:
   // Opens (creating) `path` in WAL mode with a busy timeout; nullptr and
-  // *error on failure. ":memory:" works for tests.
-  static std::unique_ptr<Database> open(const std::string& path, std::string* error, int busy_timeout_ms = 5000);
+  // *error on failure (*code: the SQLite result code, e.g. SQLITE_NOTADB for
+  // a file that is not a database). ":memory:" works for tests.
+  static std::unique_ptr<Database> open(const std::string& path, std::string* error, int busy_timeout_ms = 5000,
+                                        int* code = nullptr);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -73,6 +75,10 @@ class Database {
   Statement prepare(const std::string& sql);
   int changes() const { return sqlite3_changes(db_); }
   std::string error() const { return sqlite3_errmsg(db_); }
+  // The primary result code of the last failed call (SQLITE_FULL, SQLITE_CORRUPT, ...).
+  int error_code() const { return sqlite3_errcode(db_) & 0xff; }
+  // PRAGMA quick_check: "ok", or what is wrong (the first problem SQLite reports).
+  std::string quick_check();
   sqlite3* handle() { return db_; }
 
  private:

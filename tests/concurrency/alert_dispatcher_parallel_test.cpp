@@ -11,8 +11,11 @@
 #include <thread>
 #include <vector>
 
+#include "base/utc_time.h"
 #include "router/alerts/dispatcher.h"
+#include "router/store/alert_store.h"
 #include "router/store/outbox.h"
+#include "router/store/sqlite_backend.h"
 
 namespace keyward::alerts {
 namespace {
@@ -102,14 +105,17 @@ TEST(AlertDispatcherParallel, MemoryOutboxDeliversEachAlertOncePerChannel) {
   run_case(queue, 120);
 }
 
-TEST(AlertDispatcherParallel, SqliteOutboxDeliversEachAlertOncePerChannel) {
+TEST(AlertDispatcherParallel, SqliteAlertStoreDeliversEachAlertOncePerChannel) {
   auto path = std::filesystem::temp_directory_path() /
               ("keyward-dispatch-" + std::to_string(::getpid()) + ".sqlite");
   std::filesystem::remove(path);
   std::string error;
-  auto queue = store::SqliteOutbox::open(path.string(), &error);
-  ASSERT_TRUE(queue) << error;
+  SimClock clock(WallTime(std::chrono::milliseconds(1763452815000LL)));
+  auto opened = store::SqliteBackend::open(path.string(), clock.wall(), &error);
+  ASSERT_TRUE(opened) << error;
+  auto queue = std::make_unique<store::AlertStore>(std::move(opened->backend), std::move(opened->loaded), clock);
   run_case(*queue, 30);
+  EXPECT_TRUE(queue->flush(std::chrono::seconds(30)));
   queue.reset();
   std::filesystem::remove(path);
 }

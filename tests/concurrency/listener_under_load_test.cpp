@@ -28,10 +28,10 @@ using net::test::status_of;
 using namespace std::chrono_literals;
 
 // A provider that answers every key at once; streams arrive in five deltas.
-class InstantTransport final : public ProviderTransport {
+class InstantTransport final : public BlockingTransport {
  public:
-  AttemptResult chat(const ProviderConfig&, const KeyConfig&, const ChatRequest& request, Millis, ChatAnswer* answer,
-                     StreamSink* sink) override {
+  AttemptResult chat_now(const ProviderConfig&, const KeyConfig&, const ChatRequest& request, Millis,
+                         ChatAnswer* answer, StreamSink* sink) override {
     answer->content = "answer to " + request.messages.back().content;
     answer->model = "instant";
     answer->finish_reason = "stop";
@@ -40,9 +40,9 @@ class InstantTransport final : public ProviderTransport {
         if (!sink->on_delta("part " + std::to_string(i) + " ")) break;
     return AttemptResult{TransportError::none, 200, {}, "{}"};
   }
-  AttemptResult list_models(const ProviderConfig&, const KeyConfig&, Millis,
-                            std::vector<std::string>* models) override {
-    models->push_back("instant");
+  AttemptResult list_models_now(const ProviderConfig&, const KeyConfig&, Millis,
+                                std::vector<std::string>* models) override {
+    if (models) models->push_back("instant");
     return AttemptResult{TransportError::none, 200, {}, "{}"};
   }
 };

@@ -18,7 +18,7 @@ TEST(Determinism, SameSeedSameAnswerAcrossRuns) {
     Fake fake(ProviderKind::openai);
     second = fake.chat(kGoodKey, "What is the capital of France?")->body;
   }
-  EXPECT_EQ(first, second);  // ids and timestamps included (ManualClock, seed)
+  EXPECT_EQ(first, second);  // ids and timestamps included (SimClock, seed)
 }
 
 TEST(Determinism, ContentIsThePublishedFunction) {

@@ -58,6 +58,12 @@ TEST(FakeCommand, UsageErrorExits2) {
   char prog[] = "keyward";
   char* argv[] = {prog, nullptr};
   EXPECT_EQ(fake_main(1, argv), 2);
+  // The command takes no flags: one is refused before anything starts.
+  char fake[] = "fake", flag[] = "--port=1", world[] = "w.yaml", other[] = "x.yaml";
+  char* with_flag[] = {prog, fake, flag, world, nullptr};
+  EXPECT_EQ(fake_main(4, with_flag), 2);
+  char* two_files[] = {prog, fake, world, other, nullptr};
+  EXPECT_EQ(fake_main(4, two_files), 2);
 }
 
 TEST(FakeCommand, ClockIsMovableThroughTheControlApi) {

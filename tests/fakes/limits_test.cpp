@@ -54,15 +54,15 @@ TEST(Limits, DailyQuotaResetsAtMidnightUtc) {
   auto opts = options_for(ProviderKind::groq);
   opts.limits.requests_per_day = 3;
   Fake fake(opts);
-  fake.clock.set(at("2025-11-18T23:59:00Z"));
+  fake.clock.set_wall(at("2025-11-18T23:59:00Z"));
   for (int i = 0; i < 3; ++i) ASSERT_EQ(fake.chat(kGoodKey)->status, 200);
   auto r = fake.chat(kGoodKey);
   ASSERT_EQ(r->status, 429);
   EXPECT_NE(r->body.find("requests per day (RPD): Limit 3, Used 3"), std::string::npos) << r->body;
   EXPECT_EQ(r->get_header_value("retry-after"), "60");  // one minute to midnight
-  fake.clock.set(at("2025-11-18T23:59:59.999Z"));
+  fake.clock.set_wall(at("2025-11-18T23:59:59.999Z"));
   EXPECT_EQ(fake.chat(kGoodKey)->status, 429);
-  fake.clock.set(at("2025-11-19T00:00:00Z"));
+  fake.clock.set_wall(at("2025-11-19T00:00:00Z"));
   EXPECT_EQ(fake.chat(kGoodKey)->status, 200);
 }
 

@@ -9,7 +9,7 @@ namespace {
 TEST(Lifecycle, StopIsPromptWithAnIdleKeepAliveClient) {
   auto opts = options_for(ProviderKind::openai);
   opts.keep_alive_timeout_s = 30;
-  ManualClock clock(at("2025-11-18T08:00:00Z"));
+  SimClock clock(at("2025-11-18T08:00:00Z"));
   FakeProvider p(opts, clock);
   p.start();
   httplib::Client cli(p.root_url());
@@ -24,7 +24,7 @@ TEST(Lifecycle, StopIsPromptWithAnIdleKeepAliveClient) {
 
 TEST(Lifecycle, KeepAliveServesManyRequestsOnOneConnection) {
   auto opts = options_for(ProviderKind::groq);
-  ManualClock clock(at("2025-11-18T08:00:00Z"));
+  SimClock clock(at("2025-11-18T08:00:00Z"));
   FakeProvider p(opts, clock);
   p.start();
   {
@@ -43,7 +43,7 @@ TEST(Lifecycle, KeepAliveServesManyRequestsOnOneConnection) {
 }
 
 TEST(Lifecycle, TwoFakesGetDistinctFreePortsAndRestart) {
-  ManualClock clock(at("2025-11-18T08:00:00Z"));
+  SimClock clock(at("2025-11-18T08:00:00Z"));
   FakeProvider a(options_for(ProviderKind::openai), clock),
       b(options_for(ProviderKind::openai), clock);
   a.start();
@@ -57,7 +57,7 @@ TEST(Lifecycle, TwoFakesGetDistinctFreePortsAndRestart) {
 }
 
 TEST(Lifecycle, BindFailureThrows) {
-  ManualClock clock(at("2025-11-18T08:00:00Z"));
+  SimClock clock(at("2025-11-18T08:00:00Z"));
   FakeProvider a(options_for(ProviderKind::openai), clock);
   a.start();
   auto opts = options_for(ProviderKind::openai);

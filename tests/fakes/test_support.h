@@ -1,6 +1,6 @@
 #pragma once
 // Shared by the fake-provider tests: a provider on a loopback port 0 with a
-// ManualClock, request helpers per wire format, and a raw-socket client for
+// SimClock, request helpers per wire format, and a raw-socket client for
 // faults that break HTTP (resets, cuts, hangs).
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -18,15 +18,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes/clock.h"
+#include "base/clock.h"
+#include "base/key_mask.h"
+#include "base/utc_time.h"
 #include "fakes/provider.h"
-#include "fakes/util.h"
 
 namespace keyward::fakes::testing {
 
 inline WallTime at(const char* iso) {
   WallTime t;
-  parse_iso8601(iso, t);
+  parse_iso8601(iso, &t);
   return t;
 }
 
@@ -76,7 +77,7 @@ inline httplib::Headers auth_headers(ProviderKind kind, const std::string& key) 
 // A started fake plus a client; the client goes first on destruction so that
 // no keep-alive connection holds the server's stop.
 struct Fake {
-  ManualClock clock{at("2025-11-18T08:00:00Z")};
+  SimClock clock{at("2025-11-18T08:00:00Z")};
   std::unique_ptr<FakeProvider> provider;
   std::unique_ptr<httplib::Client> client;
 

@@ -9,7 +9,7 @@ namespace {
 TEST(Tls, AnswersOverHttps) {
   auto opts = options_for(ProviderKind::openai);
   opts.tls = true;
-  ManualClock clock(at("2025-11-18T08:00:00Z"));
+  SimClock clock(at("2025-11-18T08:00:00Z"));
   FakeProvider p(opts, clock);
   p.start();
   EXPECT_EQ(p.base_url().rfind("https://127.0.0.1:", 0), 0u);
@@ -33,7 +33,7 @@ TEST(Tls, ConnectionFaultsWorkOverTls) {
   auto opts = options_for(ProviderKind::groq);
   opts.tls = true;
   opts.faults.push_back(parse_fault({{"kind", "connection_reset"}, {"first", 1}}));
-  ManualClock clock(at("2025-11-18T08:00:00Z"));
+  SimClock clock(at("2025-11-18T08:00:00Z"));
   FakeProvider p(opts, clock);
   p.start();
   {

@@ -12,7 +12,7 @@ namespace keyward::fakes::testing {
 namespace {
 
 WorldOptions parse_text(const std::string& yaml) {
-  return parse_world(Field{YAML::Load(yaml), "world.yaml", ""});
+  return parse_world(YamlField{YAML::Load(yaml), "world.yaml", ""});
 }
 
 std::string error_of(const std::string& yaml) {
@@ -56,7 +56,7 @@ TEST(WorldParse, TheSketchParses) {
   EXPECT_EQ(w.providers[2].name, "mistral");
   EXPECT_EQ(w.providers[1].default_key_state, KeyState::valid);
   // Seeds derive from the world seed and differ per provider.
-  EXPECT_EQ(g.seed, derive_seed(7, "groq"));
+  EXPECT_EQ(g.seed, Random::derive(7, "groq"));
   EXPECT_NE(g.seed, w.providers[1].seed);
 }
 
@@ -82,7 +82,7 @@ TEST(WorldParse, ErrorsNameFileLineAndPath) {
   EXPECT_EQ(error_of("providers:\n  - kind: groq\n    listen: localhost\n"),
             "world.yaml:3: providers[0].listen: expected host:port, e.g. 127.0.0.1:0");
   EXPECT_EQ(error_of("providers:\n  - kind: groq\n    tls: maybe\n"),
-            "world.yaml:3: providers[0].tls: expected true or false");
+            "world.yaml:3: providers[0].tls: expected true or false, got 'maybe'");
   EXPECT_EQ(error_of("providers:\n  - kind: groq\n  - kind: groq\n"),
             "world.yaml:3: providers[1]: duplicate provider name 'groq'");
   EXPECT_EQ(error_of("providers: {kind: groq}\n"), "world.yaml:1: providers: expected a list");
@@ -106,7 +106,7 @@ TEST(WorldFile, LoadReportsSyntaxErrorsAndMissingFiles) {
 }
 
 TEST(World, StartsEveryProviderOnFreePorts) {
-  ManualClock clock(at("2025-11-18T08:00:00Z"));
+  SimClock clock(at("2025-11-18T08:00:00Z"));
   World world(parse_text(kWorld), clock, clock_control(clock));
   world.start();
   auto ls = world.listeners();
@@ -132,9 +132,8 @@ TEST(World, StartsEveryProviderOnFreePorts) {
   world.stop();  // idempotent
 }
 
-#if KEYWARD_FAKES_HAVE_SINKS
 TEST(World, SinksAreListedAfterProviders) {
-  ManualClock clock(at("2025-11-18T08:00:00Z"));
+  SimClock clock(at("2025-11-18T08:00:00Z"));
   auto opts = parse_text("providers:\n  - kind: openai\nsinks:\n  smtp: {listen: 127.0.0.1:0}\n");
   World world(std::move(opts), clock);
   world.start();
@@ -145,7 +144,6 @@ TEST(World, SinksAreListedAfterProviders) {
   ASSERT_NE(world.sinks(), nullptr);
   world.stop();
 }
-#endif
 
 }  // namespace
 }  // namespace keyward::fakes::testing

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "router/http/api.h"
-#include "router/http/transports.h"
+#include "router/http/wire_format.h"
 
 namespace {
 void translate(const keyward::ChatRequest& req) {

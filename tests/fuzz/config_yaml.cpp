@@ -1,4 +1,4 @@
-// keyward.yaml loader: any bytes load or throw ConfigError (file:line: path),
+// keyward.yaml loader: any bytes load or throw SchemaError (file:line: path),
 // nothing else escapes.
 #include <string>
 
@@ -9,7 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     auto c = keyward::load_config_yaml(text, "keyward.yaml");
     (void)c.key_count();
-  } catch (const keyward::ConfigError& e) {
+  } catch (const keyward::SchemaError& e) {
     (void)e.what();
   }
   keyward::Millis d;

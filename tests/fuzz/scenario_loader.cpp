@@ -1,7 +1,7 @@
 // Scenario loader: any bytes load or throw SchemaError (file:line: path: message).
 #include <string>
 
-#include "fakes/schema.h"
+#include "base/yaml_reader.h"
 #include "scenarios/scenario.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -9,7 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     auto s = keyward::scenarios::parse_scenario(text, "fuzz.yaml");
     (void)s.timeline.size();
-  } catch (const keyward::fakes::SchemaError& e) {
+  } catch (const keyward::SchemaError& e) {
     (void)e.what();
   }
   return 0;

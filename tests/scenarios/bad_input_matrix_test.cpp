@@ -17,7 +17,7 @@ const char* kWorld =
 std::string error_of(const std::string& yaml) {
   try {
     parse_scenario(yaml, "s.yaml");
-  } catch (const fakes::SchemaError& e) {
+  } catch (const SchemaError& e) {
     return e.what();
   }
   return "(no error)";

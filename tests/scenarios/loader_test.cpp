@@ -16,7 +16,7 @@ const char* kMinimal =
 std::string error_of(const std::string& yaml) {
   try {
     parse_scenario(yaml, "s.yaml");
-  } catch (const fakes::SchemaError& e) {
+  } catch (const SchemaError& e) {
     return e.what();
   }
   return "(no error)";

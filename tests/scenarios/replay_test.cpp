@@ -2,6 +2,8 @@
 // scenario that, run again, gives the same verdicts.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -205,6 +207,22 @@ TEST(Replay, DamagedJournalIsReadWithWarnings) {
   EXPECT_NE(all.find("unknown event type 'weather'"), std::string::npos) << all;
   EXPECT_NE(all.find("is before the previous line's"), std::string::npos) << all;
   EXPECT_NO_THROW(parse_scenario(r.yaml, "damaged.yaml"));
+}
+
+TEST(Replay, AJournalWithoutPromptTextReplaysWithPlaceholderMessages) {
+  // journal.record_messages: false journals each message's size, not its text.
+  Scenario original = load_scenario(library("mixed_failures.yaml"));
+  run(original, "replay-unrecorded");
+  std::string text = read(test_dir() + "/replay-unrecorded/keyward-journal.jsonl");
+  std::regex content(R"re("content":"(?:[^"\\]|\\.)*")re");
+  std::string stripped = std::regex_replace(text, content, R"("content_bytes":12)");
+  ASSERT_NE(stripped, text);
+  ASSERT_EQ(stripped.find("\"content\":"), std::string::npos);
+  std::istringstream in(stripped);
+  ReplayResult r = replay_journal(in, {});
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_NE(r.yaml.find("(prompt not recorded: 12 bytes)"), std::string::npos) << r.yaml;
+  EXPECT_NO_THROW(parse_scenario(r.yaml, "unrecorded.yaml"));
 }
 
 TEST(Replay, NotAJournalIsAClearErrorAndExitTwo) {

@@ -74,7 +74,7 @@ ScenarioOutcome run(Scenario s, const std::string& dir) {
 }
 
 TEST(Invariants, UnknownNameIsASchemaError) {
-  EXPECT_THROW(parse("name: x\nworld: {providers: []}\nexpect:\n  - invariant: everything_fine\n"), fakes::SchemaError);
+  EXPECT_THROW(parse("name: x\nworld: {providers: []}\nexpect:\n  - invariant: everything_fine\n"), SchemaError);
 }
 
 // The key works again in the world at 10 s, but the router still holds it in

@@ -38,22 +38,15 @@
 
 #include "fakes/world.h"
 #include "router/main/app.h"
+#include "router/store/alert_store.h"
 #include "router/store/outbox.h"
+#include "router/store/sqlite_backend.h"
 
 namespace keyward::soak {
 namespace {
 
 using namespace std::chrono_literals;
 using json = nlohmann::json;
-
-class SharedClock final : public fakes::FakeClock {
- public:
-  explicit SharedClock(const SimClock& c) : c_(c) {}
-  fakes::WallTime wall() const override { return c_.wall(); }
-
- private:
-  const SimClock& c_;
-};
 
 double rss_mb() {
   std::ifstream f("/proc/self/statm");
@@ -219,14 +212,13 @@ int run(const Args& args) {
                         : args.work_dir;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  SeededRandom rng(args.seed);
+  Random rng(args.seed);
 
   WallTime start;
   parse_iso8601("2025-11-18T08:00:00Z", &start);
   SimClock clock(start);
-  SharedClock fake_clock(clock);
-  fakes::Field root{YAML::Load(kWorld), "soak-world.yaml", ""};
-  fakes::World world(fakes::parse_world(root), fake_clock);
+  YamlField root{YAML::Load(kWorld), "soak-world.yaml", ""};
+  fakes::World world(fakes::parse_world(root), clock);
   world.start();
   auto* sinks = world.sinks();
 
@@ -320,7 +312,7 @@ int run(const Args& args) {
       switch (rng.below(4)) {
         case 0: p->clear_faults(); break;
         case 1: {
-          fakes::Field f{YAML::Load(kFaults[rng.below(kFaults.size())]), "soak-fault", ""};
+          YamlField f{YAML::Load(kFaults[rng.below(kFaults.size())]), "soak-fault", ""};
           if (p->faults().size() < 3) p->add_fault(fakes::parse_fault_yaml(f));
           break;
         }
@@ -391,12 +383,19 @@ int run(const Args& args) {
   }
   sample(elapsed());
 
-  app.stop();
-  auto outbox = store::SqliteOutbox::open(dir + "/keyward.db", &error);
+  app.stop();  // flushes the store
+  // What is on disk, read back as a restart would.
+  auto opened = store::SqliteBackend::open(dir + "/keyward.db", clock.wall(), &error);
   store::OutboxCounts counts;
-  if (outbox) counts = outbox->counts();
-  else violation("cannot reopen the outbox: " + error);
-  outbox.reset();
+  if (opened) {
+    store::MemoryOutbox persisted;
+    for (const auto& a : opened->loaded.alerts) persisted.restore(a);
+    counts = persisted.counts();
+  } else {
+    violation("cannot reopen the store: " + error);
+  }
+  counts.dropped = app.store().counts().dropped;
+  opened.reset();
   world.stop();
 
   uint64_t received = mail_ids.size() + hook_ids.size() + telegrams;

@@ -16,8 +16,8 @@ TEST(SinkFleet, ListenersAndAccessors) {
       "  smtp: {listen: 127.0.0.1:0}\n"
       "  telegram: {listen: 127.0.0.1:0, token: \"123:ABC\"}\n"
       "  webhook: {listen: 127.0.0.1:0}\n");
-  ManualClock clock{test::at(test::kScenarioMs)};
-  SinkFleet fleet(parse_sinks(Field{root["sinks"], "world.yaml", "sinks"}), clock, 7);
+  SimClock clock{test::at(test::kScenarioMs)};
+  SinkFleet fleet(parse_sinks(YamlField{root["sinks"], "world.yaml", "sinks"}), clock, 7);
   fleet.start();
   auto l = fleet.listeners();
   ASSERT_EQ(l.size(), 3u);
@@ -43,7 +43,7 @@ TEST(SinkFleet, ListenersAndAccessors) {
 TEST(SinkFleet, OnlyConfiguredSinksExist) {
   SinksOptions o;
   o.webhook = WebhookSinkOptions{};
-  ManualClock clock{test::at(0)};
+  SimClock clock{test::at(0)};
   SinkFleet fleet(o, clock, 1);
   fleet.start();
   EXPECT_EQ(fleet.smtp(), nullptr);

@@ -8,7 +8,7 @@ namespace {
 
 SinksOptions parse(const std::string& yaml) {
   auto root = YAML::Load(yaml);
-  return parse_sinks(Field{root["sinks"], "world.yaml", "sinks"});
+  return parse_sinks(YamlField{root["sinks"], "world.yaml", "sinks"});
 }
 
 std::string error_of(const std::string& yaml) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "fakes/clock.h"
+#include "base/clock.h"
 
 namespace keyward::fakes::test {
 

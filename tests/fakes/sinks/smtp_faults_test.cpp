@@ -12,7 +12,7 @@ namespace {
 
 class SmtpFaults : public ::testing::Test {
  protected:
-  ManualClock clock{test::at(test::kScenarioMs)};
+  SimClock clock{test::at(test::kScenarioMs)};
   SmtpSink sink{SmtpSinkOptions{}, clock};
   void SetUp() override { sink.start(); }
   test::MailResult send() {

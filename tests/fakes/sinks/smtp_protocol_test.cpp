@@ -12,7 +12,7 @@ using test::RawSmtp;
 
 class SmtpProtocol : public ::testing::Test {
  protected:
-  ManualClock clock{test::at(test::kScenarioMs)};
+  SimClock clock{test::at(test::kScenarioMs)};
   SmtpSinkOptions options() {
     SmtpSinkOptions o;
     o.max_message_bytes = 2048;

@@ -12,7 +12,7 @@ using test::send_mail;
 
 class SmtpSend : public ::testing::Test {
  protected:
-  ManualClock clock{test::at(test::kScenarioMs)};
+  SimClock clock{test::at(test::kScenarioMs)};
   SmtpSink sink{SmtpSinkOptions{}, clock};
   void SetUp() override { sink.start(); }
   test::MailSend mail(const std::string& payload) {
@@ -122,7 +122,7 @@ TEST_F(SmtpSend, MultipartAlternativeKeepsTextAndHtml) {
 }
 
 TEST_F(SmtpSend, MessagesAreBoundedButCounted) {
-  ManualClock clock2{test::at(0)};
+  SimClock clock2{test::at(0)};
   SmtpSinkOptions o;
   o.max_messages = 2;
   SmtpSink small(o, clock2);

@@ -12,7 +12,7 @@ using nlohmann::json;
 
 class Telegram : public ::testing::Test {
  protected:
-  ManualClock clock{test::at(test::kScenarioMs)};
+  SimClock clock{test::at(test::kScenarioMs)};
   TelegramSinkOptions options() {
     TelegramSinkOptions o;
     o.token = "123:ABC";

@@ -12,7 +12,7 @@ using nlohmann::json;
 
 class Webhook : public ::testing::Test {
  protected:
-  ManualClock clock{test::at(test::kScenarioMs)};
+  SimClock clock{test::at(test::kScenarioMs)};
   WebhookSink sink{WebhookSinkOptions{}, clock};
   std::unique_ptr<httplib::Client> cli;
   void SetUp() override {

@@ -1,6 +1,7 @@
 // Each channel on its own against its fake sink.
 #include <gtest/gtest.h>
 
+#include "base/utc_time.h"
 #include "router/alerts/smtp_channel.h"
 #include "router/alerts/telegram_channel.h"
 #include "router/alerts/webhook_channel.h"

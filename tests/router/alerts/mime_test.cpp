@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "base/utc_time.h"
 #include "router/core/alert_messages.h"
 
 namespace keyward::alerts {
@@ -27,6 +30,14 @@ TEST(HeaderValue, AsciiStaysPlainUtf8IsEncodedInShortWords) {
     EXPECT_LE(word.size(), 75u);
     start = end == std::string::npos ? v.size() : end + 3;
   }
+}
+
+// Not UTF-8 at all: a long run of continuation bytes has no boundary to cut
+// at. It used to loop forever, appending empty encoded-words.
+TEST(HeaderValue, StrayContinuationBytesStillEndInBoundedWords) {
+  std::string v = encode_header_value(std::string(100, '\x80'));
+  EXPECT_EQ(v.rfind("=?UTF-8?B?", 0), 0u);
+  EXPECT_EQ(std::count(v.begin(), v.end(), '?'), 4 * 3);  // three words of at most 45 bytes
 }
 
 TEST(HeaderValue, LineBreaksCannotStartANewHeader) {

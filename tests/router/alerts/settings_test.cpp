@@ -50,6 +50,7 @@ TEST(AlertSettings, FromYamlThenEnvironmentWins) {
 providers: []            # the router's business, ignored here
 alerts:
   reminder_interval: 30m
+  dedup_window: 2h
   disabled: [quota_exhausted]
   email: {smtp_url: "smtps://u:p@mail.example.com:465", from: "K <k@x.com>", to: [a@x.com, b@x.com]}
   webhook: {url: "http://127.0.0.1:8080/hook"}
@@ -59,6 +60,8 @@ schedules:
 )";
   auto s = load_alert_settings(yaml, "keyward.yaml", env_of("ALERT_EMAIL_TO=c@x.com\n"));
   EXPECT_EQ(s.policy.reminder_interval, std::chrono::minutes(30));
+  EXPECT_EQ(s.policy.dedup_window, std::chrono::hours(2));
+  EXPECT_EQ(AlertPolicy{}.dedup_window, std::chrono::hours(1)) << "the default";
   EXPECT_FALSE(s.policy.enabled(AlertKind::quota_exhausted));
   EXPECT_TRUE(s.policy.enabled(AlertKind::key_auth_failed));
   EXPECT_EQ(s.channels.smtp_url, "smtps://u:p@mail.example.com:465");
@@ -71,11 +74,11 @@ schedules:
 TEST(AlertSettings, UnknownFieldsNameFileLineAndPath) {
   try {
     alert_settings_from_yaml("alerts:\n  email:\n    smtp: x\n", "keyward.yaml");
-    FAIL() << "expected ConfigError";
-  } catch (const ConfigError& e) {
+    FAIL() << "expected SchemaError";
+  } catch (const SchemaError& e) {
     EXPECT_STREQ(e.what(), "keyward.yaml:3: alerts.email.smtp: unknown field 'smtp'");
   }
-  EXPECT_THROW(alert_settings_from_yaml("schedules: {health_check: '25:00'}\n", "k.yaml"), ConfigError);
+  EXPECT_THROW(alert_settings_from_yaml("schedules: {health_check: '25:00'}\n", "k.yaml"), SchemaError);
 }
 
 }  // namespace

@@ -3,14 +3,14 @@
 // settings that point at them.
 #include <memory>
 
-#include "fakes/clock.h"
+#include "base/clock.h"
 #include "fakes/sinks/sinks.h"
 #include "router/alerts/settings.h"
 
 namespace keyward::test {
 
 struct SinkWorld {
-  fakes::ManualClock sink_clock{fakes::WallTime(std::chrono::milliseconds(1763452815000LL))};
+  SimClock sink_clock{WallTime(std::chrono::milliseconds(1763452815000LL))};
   std::unique_ptr<fakes::SinkFleet> fleet;
   alerts::ChannelSettings settings;
 

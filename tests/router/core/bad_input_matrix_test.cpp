@@ -41,15 +41,15 @@ TEST(BadInputMatrix, EnvWithNulBytesAndBinaryValuesStaysUsable) {
 
 TEST(BadInputMatrix, DeeplyNestedYamlConfigIsAConfigErrorNotAStackOverflow) {
   std::string deep = "providers: " + std::string(100'000, '[') + std::string(100'000, ']') + "\n";
-  EXPECT_THROW(load_config_yaml(deep, "keyward.yaml"), ConfigError);
+  EXPECT_THROW(load_config_yaml(deep, "keyward.yaml"), SchemaError);
   std::string block;
   for (int i = 0; i < 5000; ++i) block += std::string(i, ' ') + "- \n";
-  EXPECT_THROW(load_config_yaml("providers:\n" + block, "keyward.yaml"), ConfigError);
+  EXPECT_THROW(load_config_yaml("providers:\n" + block, "keyward.yaml"), SchemaError);
 }
 
 TEST(BadInputMatrix, SelfReferencingAnchorsAndAliasBombsAreRejectedQuickly) {
-  EXPECT_THROW(load_config_yaml("providers: &a [*a]\n", "keyward.yaml"), ConfigError);
-  EXPECT_THROW(load_config_yaml("a: &a {b: *a}\nproviders: *a\n", "keyward.yaml"), ConfigError);
+  EXPECT_THROW(load_config_yaml("providers: &a [*a]\n", "keyward.yaml"), SchemaError);
+  EXPECT_THROW(load_config_yaml("a: &a {b: *a}\nproviders: *a\n", "keyward.yaml"), SchemaError);
   // Billion laughs: nine levels of ten aliases each would be 10^9 nodes if expanded.
   std::string bomb = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 9; ++i) {
@@ -57,17 +57,17 @@ TEST(BadInputMatrix, SelfReferencingAnchorsAndAliasBombsAreRejectedQuickly) {
     for (int j = 0; j < 10; ++j) bomb += std::string(j ? ", " : "") + "*l" + std::to_string(i - 1);
     bomb += "]\n";
   }
-  EXPECT_THROW(load_config_yaml(bomb + "providers: *l8\n", "keyward.yaml"), ConfigError);
+  EXPECT_THROW(load_config_yaml(bomb + "providers: *l8\n", "keyward.yaml"), SchemaError);
 }
 
 // Found by fuzz_config_yaml ("?\n: :l"): a non-string key escaped as
-// YAML::TypedBadConversion instead of a ConfigError.
+// YAML::TypedBadConversion instead of a SchemaError.
 TEST(BadInputMatrix, ANonStringFieldNameIsAConfigErrorWithTheLine) {
   for (const char* yaml : {"?\n: :l", "? [a, b]\n: 1\n", "timeouts:\n  {request: 1}: 2\n"}) {
     try {
       load_config_yaml(yaml, "keyward.yaml");
       ADD_FAILURE() << yaml;
-    } catch (const ConfigError& e) {
+    } catch (const SchemaError& e) {
       EXPECT_EQ(e.message(), "a field name must be a plain string") << yaml;
     }
   }
@@ -75,9 +75,9 @@ TEST(BadInputMatrix, ANonStringFieldNameIsAConfigErrorWithTheLine) {
 
 TEST(BadInputMatrix, AProviderBodyNestedHundredThousandDeepIsClassifiedByStatus) {
   std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
-  auto c = classify(WireKind::openai, test::http(503, deep), test::at("2025-11-18T08:00:00Z"));
+  auto c = classify(test::http(503, deep), test::at("2025-11-18T08:00:00Z"));
   EXPECT_EQ(c.cls, ErrorClass::provider_outage);
-  auto g = classify(WireKind::gemini, test::http(400, R"({"error":)" + deep + "}"), test::at("2025-11-18T08:00:00Z"));
+  auto g = classify(test::http(400, R"({"error":)" + deep + "}"), test::at("2025-11-18T08:00:00Z"));
   EXPECT_EQ(g.cls, ErrorClass::provider_outage) << "an unreadable 4xx says nothing about our request";
 }
 
@@ -86,15 +86,15 @@ TEST(BadInputMatrix, AProviderBodyNestedHundredThousandDeepIsClassifiedByStatus)
 // instead of failing over.
 TEST(BadInputMatrix, AFourHundredWhoseBodyIsNotJsonFailsOverInsteadOfBlamingTheCaller) {
   auto now = test::at("2025-11-18T08:00:00Z");
-  auto g = classify(WireKind::gemini, test::http(400, R"({"error":{"code":400,"message":"API key not valid)"), now);
+  auto g = classify(test::http(400, R"({"error":{"code":400,"message":"API key not valid)"), now);
   EXPECT_EQ(g.cls, ErrorClass::provider_outage);
   EXPECT_STREQ(g.signal, "unreadable_client_error");
-  auto j = classify(WireKind::openai, test::http(400, R"({"error":{"message":"bad model","type":"invalid_request_error"}})"), now);
+  auto j = classify(test::http(400, R"({"error":{"message":"bad model","type":"invalid_request_error"}})"), now);
   EXPECT_EQ(j.cls, ErrorClass::request_error) << "a readable 400 is still the caller's";
 }
 
 TEST(BadInputMatrix, HtmlInsteadOfJsonIsClassifiedByStatus) {
-  auto c = classify(WireKind::openai, test::http(502, "<html><title>502 Bad Gateway</title></html>"),
+  auto c = classify(test::http(502, "<html><title>502 Bad Gateway</title></html>"),
                     test::at("2025-11-18T08:00:00Z"));
   EXPECT_EQ(c.cls, ErrorClass::provider_outage);
 }

@@ -13,14 +13,14 @@ namespace {
 using namespace std::chrono_literals;
 
 // Answers per (provider, key index); unknown keys answer auth failure.
-class ScriptedTransport final : public ProviderTransport {
+class ScriptedTransport final : public BlockingTransport {
  public:
   std::map<std::pair<std::string, int>, AttemptResult> script;
   std::vector<std::pair<std::string, int>> calls;
   std::vector<std::string> stream_deltas = {"Hel", "lo"};
   bool fail_after_first_delta = false;
 
-  AttemptResult chat(const ProviderConfig& p, const KeyConfig& k, const ChatRequest&, Millis, ChatAnswer* answer,
+  AttemptResult chat_now(const ProviderConfig& p, const KeyConfig& k, const ChatRequest&, Millis, ChatAnswer* answer,
                      StreamSink* sink) override {
     calls.push_back({p.name, k.index});
     auto it = script.find({p.name, k.index});
@@ -41,7 +41,7 @@ class ScriptedTransport final : public ProviderTransport {
     }
     return r;
   }
-  AttemptResult list_models(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
+  AttemptResult list_models_now(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
     return test::ok_200();
   }
 };
@@ -61,7 +61,7 @@ struct StringSink final : StreamSink {
   }
 };
 
-ChatRequest ask(const std::string& text) { return ChatRequest{{{"user", text}}, {}, {}, false}; }
+ChatRequest ask(const std::string& text) { return ChatRequest{{{"user", text}}, {}, {}, false, ""}; }
 
 TEST(ChatRouter, FoundingScenarioEndsInAnEmergencyVerdictAfterSixCalls) {
   SimClock clock(test::at("2025-11-18T08:00:15Z"));

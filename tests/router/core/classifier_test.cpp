@@ -12,7 +12,6 @@ using test::http;
 
 struct Row {
   const char* name;
-  WireKind wire;
   AttemptResult result;
   ErrorClass expected;
   const char* message;    // substring of the extracted provider text ("" = skip)
@@ -38,91 +37,73 @@ const char* kGeminiQuotaMinute =
 
 const Row kRows[] = {
     // auth
-    {"groq_401", WireKind::openai, test::groq_401(), ErrorClass::auth, "Invalid API Key", -1},
-    {"mistral_401_detail", WireKind::openai, http(401, R"J({"detail":"Unauthorized"})J"), ErrorClass::auth, "Unauthorized", -1},
-    {"mistral_401_message", WireKind::openai, test::mistral_401(), ErrorClass::auth, "Unauthorized", -1},
-    {"openai_401_invalid_api_key", WireKind::openai,
-     http(401, R"J({"error":{"message":"Incorrect API key provided: sk-...","type":"invalid_request_error","param":null,"code":"invalid_api_key"}})J"),
+    {"groq_401", test::groq_401(), ErrorClass::auth, "Invalid API Key", -1},
+    {"mistral_401_detail", http(401, R"J({"detail":"Unauthorized"})J"), ErrorClass::auth, "Unauthorized", -1},
+    {"mistral_401_message", test::mistral_401(), ErrorClass::auth, "Unauthorized", -1},
+    {"openai_401_invalid_api_key", http(401, R"J({"error":{"message":"Incorrect API key provided: sk-...","type":"invalid_request_error","param":null,"code":"invalid_api_key"}})J"),
      ErrorClass::auth, "Incorrect API key", -1},
-    {"openai_account_deactivated", WireKind::openai,
-     http(403, R"J({"error":{"message":"This key is associated with a deactivated account.","type":"invalid_request_error","code":"account_deactivated"}})J"),
+    {"openai_account_deactivated", http(403, R"J({"error":{"message":"This key is associated with a deactivated account.","type":"invalid_request_error","code":"account_deactivated"}})J"),
      ErrorClass::auth, "deactivated", -1},
-    {"gemini_400_api_key_invalid", WireKind::gemini, test::gemini_400_invalid(), ErrorClass::auth,
+    {"gemini_400_api_key_invalid", test::gemini_400_invalid(), ErrorClass::auth,
      "API key not valid. Please pass a valid API key.", -1},
-    {"gemini_400_expired", WireKind::gemini,
-     http(400, R"J({"error":{"code":400,"message":"API key expired. Please renew the API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}})J"),
+    {"gemini_400_expired", http(400, R"J({"error":{"code":400,"message":"API key expired. Please renew the API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}})J"),
      ErrorClass::auth, "API key expired", -1},
-    {"gemini_403_leaked", WireKind::gemini,
-     http(403, R"J({"error":{"code":403,"message":"Your API key was reported as leaked. Please use another API key.","status":"PERMISSION_DENIED"}})J"),
+    {"gemini_403_leaked", http(403, R"J({"error":{"code":403,"message":"Your API key was reported as leaked. Please use another API key.","status":"PERMISSION_DENIED"}})J"),
      ErrorClass::auth, "leaked", -1},
-    {"gemini_403_suspended", WireKind::gemini,
-     http(403, R"J({"error":{"code":403,"message":"Permission denied: Consumer 'api_key:AIza...' has been suspended.","status":"PERMISSION_DENIED"}})J"),
+    {"gemini_403_suspended", http(403, R"J({"error":{"code":403,"message":"Permission denied: Consumer 'api_key:AIza...' has been suspended.","status":"PERMISSION_DENIED"}})J"),
      ErrorClass::auth, "suspended", -1},
-    {"gemini_403_unregistered", WireKind::gemini,
-     http(403, R"J({"error":{"code":403,"message":"Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.","status":"PERMISSION_DENIED"}})J"),
+    {"gemini_403_unregistered", http(403, R"J({"error":{"code":403,"message":"Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.","status":"PERMISSION_DENIED"}})J"),
      ErrorClass::auth, "unregistered callers", -1},
-    {"groq_400_organization_restricted", WireKind::openai,
-     http(400, R"J({"error":{"message":"Organization has been restricted. Please reach out to support if you believe this was in error.","type":"invalid_request_error","code":"organization_restricted"}})J"),
+    {"groq_400_organization_restricted", http(400, R"J({"error":{"message":"Organization has been restricted. Please reach out to support if you believe this was in error.","type":"invalid_request_error","code":"organization_restricted"}})J"),
      ErrorClass::auth, "restricted", -1},
-    {"401_non_json", WireKind::openai, http(401, "<html>401 Authorization Required</html>"), ErrorClass::auth, "HTTP 401", -1},
+    {"401_non_json", http(401, "<html>401 Authorization Required</html>"), ErrorClass::auth, "HTTP 401", -1},
     // quota
-    {"openai_insufficient_quota", WireKind::openai,
-     http(429, R"J({"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}})J"),
+    {"openai_insufficient_quota", http(429, R"J({"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}})J"),
      ErrorClass::quota_exhausted, "exceeded your current quota", -2},
-    {"groq_429_rpd", WireKind::openai, http(429, kGroq429Rpd, {{"retry-after", "368"}}), ErrorClass::quota_exhausted, "(RPD)", -2},
-    {"groq_429_tpd", WireKind::openai, http(429, kGroq429Tpd), ErrorClass::quota_exhausted, "(TPD)", -2},
-    {"gemini_429_per_day", WireKind::gemini, http(429, kGeminiQuotaDay), ErrorClass::quota_exhausted, "exceeded your current quota", -2},
+    {"groq_429_rpd", http(429, kGroq429Rpd, {{"retry-after", "368"}}), ErrorClass::quota_exhausted, "(RPD)", -2},
+    {"groq_429_tpd", http(429, kGroq429Tpd), ErrorClass::quota_exhausted, "(TPD)", -2},
+    {"gemini_429_per_day", http(429, kGeminiQuotaDay), ErrorClass::quota_exhausted, "exceeded your current quota", -2},
     // rate limits, with the advertised wait
-    {"groq_429_rpm_retry_after", WireKind::openai, http(429, kGroq429Rpm, {{"retry-after", "2"}}), ErrorClass::rate_limited, "(RPM)", 2000},
-    {"groq_429_rpm_message_wait", WireKind::openai, http(429, kGroq429Rpm), ErrorClass::rate_limited, "(RPM)", 2000},
-    {"groq_try_again_go_duration", WireKind::openai,
-     http(429, R"J({"error":{"message":"Rate limit reached on tokens per minute (TPM): Please try again in 6m7.2s.","type":"tokens","code":"rate_limit_exceeded"}})J"),
+    {"groq_429_rpm_retry_after", http(429, kGroq429Rpm, {{"retry-after", "2"}}), ErrorClass::rate_limited, "(RPM)", 2000},
+    {"groq_429_rpm_message_wait", http(429, kGroq429Rpm), ErrorClass::rate_limited, "(RPM)", 2000},
+    {"groq_try_again_go_duration", http(429, R"J({"error":{"message":"Rate limit reached on tokens per minute (TPM): Please try again in 6m7.2s.","type":"tokens","code":"rate_limit_exceeded"}})J"),
      ErrorClass::rate_limited, "TPM", 367200},
-    {"gemini_429_per_minute_retry_delay", WireKind::gemini, http(429, kGeminiQuotaMinute), ErrorClass::rate_limited, "exhausted", 37000},
-    {"mistral_429_plain", WireKind::openai, http(429, R"J({"message":"Requests rate limit exceeded"})J"), ErrorClass::rate_limited, "rate limit", -1},
-    {"mistral_429_object", WireKind::openai,
-     http(429, R"J({"object":"error","message":"Rate limit exceeded","type":"rate_limited","param":null,"code":"1300"})J"),
+    {"gemini_429_per_minute_retry_delay", http(429, kGeminiQuotaMinute), ErrorClass::rate_limited, "exhausted", 37000},
+    {"mistral_429_plain", http(429, R"J({"message":"Requests rate limit exceeded"})J"), ErrorClass::rate_limited, "rate limit", -1},
+    {"mistral_429_object", http(429, R"J({"object":"error","message":"Rate limit exceeded","type":"rate_limited","param":null,"code":"1300"})J"),
      ErrorClass::rate_limited, "Rate limit exceeded", -1},
-    {"openai_429_rate_limit_exceeded", WireKind::openai,
-     http(429, R"J({"error":{"message":"Rate limit reached for requests","type":"requests","code":"rate_limit_exceeded"}})J", {{"retry-after", "0.5"}}),
+    {"openai_429_rate_limit_exceeded", http(429, R"J({"error":{"message":"Rate limit reached for requests","type":"requests","code":"rate_limit_exceeded"}})J", {{"retry-after", "0.5"}}),
      ErrorClass::rate_limited, "Rate limit reached", 500},
     // provider outage
-    {"groq_498_capacity", WireKind::openai,
-     http(498, R"J({"error":{"message":"Flex tier capacity exceeded","type":"capacity_exceeded","code":"capacity_exceeded"}})J"),
+    {"groq_498_capacity", http(498, R"J({"error":{"message":"Flex tier capacity exceeded","type":"capacity_exceeded","code":"capacity_exceeded"}})J"),
      ErrorClass::provider_outage, "capacity", -1},
-    {"groq_500", WireKind::openai, http(500, R"J({"error":{"message":"Internal Server Error","type":"internal_server_error"}})J"), ErrorClass::provider_outage, "Internal", -1},
-    {"groq_502_html", WireKind::openai, http(502, "<html>Bad Gateway</html>"), ErrorClass::provider_outage, "HTTP 502", -1},
-    {"openai_503", WireKind::openai, test::outage_503(), ErrorClass::provider_outage, "Unavailable", -1},
-    {"gemini_503_unavailable", WireKind::gemini,
-     http(503, R"J({"error":{"code":503,"message":"The model is overloaded. Please try again later.","status":"UNAVAILABLE"}})J"),
+    {"groq_500", http(500, R"J({"error":{"message":"Internal Server Error","type":"internal_server_error"}})J"), ErrorClass::provider_outage, "Internal", -1},
+    {"groq_502_html", http(502, "<html>Bad Gateway</html>"), ErrorClass::provider_outage, "HTTP 502", -1},
+    {"openai_503", test::outage_503(), ErrorClass::provider_outage, "Unavailable", -1},
+    {"gemini_503_unavailable", http(503, R"J({"error":{"code":503,"message":"The model is overloaded. Please try again later.","status":"UNAVAILABLE"}})J"),
      ErrorClass::provider_outage, "overloaded", -1},
-    {"gemini_500_internal", WireKind::gemini,
-     http(500, R"J({"error":{"code":500,"message":"An internal error has occurred.","status":"INTERNAL"}})J"),
+    {"gemini_500_internal", http(500, R"J({"error":{"code":500,"message":"An internal error has occurred.","status":"INTERNAL"}})J"),
      ErrorClass::provider_outage, "internal error", -1},
-    {"gemini_504_deadline", WireKind::gemini,
-     http(504, R"J({"error":{"code":504,"message":"Deadline exceeded","status":"DEADLINE_EXCEEDED"}})J"),
+    {"gemini_504_deadline", http(504, R"J({"error":{"code":504,"message":"Deadline exceeded","status":"DEADLINE_EXCEEDED"}})J"),
      ErrorClass::provider_outage, "Deadline", -1},
     // network
-    {"connect_refused", WireKind::openai, transport(TransportError::connect_failed), ErrorClass::network, "connect_failed", -1},
-    {"connection_reset", WireKind::openai, transport(TransportError::connection_reset), ErrorClass::network, "", -1},
-    {"timeout", WireKind::gemini, transport(TransportError::timeout), ErrorClass::network, "timeout", -1},
-    {"tls_failure", WireKind::openai, transport(TransportError::tls), ErrorClass::network, "", -1},
-    {"truncated_body", WireKind::openai, transport(TransportError::truncated_body), ErrorClass::network, "", -1},
-    {"malformed_body", WireKind::openai, transport(TransportError::malformed_body), ErrorClass::network, "", -1},
+    {"connect_refused", transport(TransportError::connect_failed), ErrorClass::network, "connect_failed", -1},
+    {"connection_reset", transport(TransportError::connection_reset), ErrorClass::network, "", -1},
+    {"timeout", transport(TransportError::timeout), ErrorClass::network, "timeout", -1},
+    {"tls_failure", transport(TransportError::tls), ErrorClass::network, "", -1},
+    {"truncated_body", transport(TransportError::truncated_body), ErrorClass::network, "", -1},
+    {"malformed_body", transport(TransportError::malformed_body), ErrorClass::network, "", -1},
     // request errors: neither the key nor the provider
-    {"groq_413_too_large", WireKind::openai,
-     http(413, R"J({"error":{"message":"Request too large for model on tokens per minute (TPM)","type":"tokens","code":"rate_limit_exceeded"}})J"),
+    {"groq_413_too_large", http(413, R"J({"error":{"message":"Request too large for model on tokens per minute (TPM)","type":"tokens","code":"rate_limit_exceeded"}})J"),
      ErrorClass::request_error, "too large", -1},
-    {"openai_404_model", WireKind::openai,
-     http(404, R"J({"error":{"message":"The model `gpt-5` does not exist","type":"invalid_request_error","code":"model_not_found"}})J"),
+    {"openai_404_model", http(404, R"J({"error":{"message":"The model `gpt-5` does not exist","type":"invalid_request_error","code":"model_not_found"}})J"),
      ErrorClass::request_error, "does not exist", -1},
-    {"gemini_400_bad_request", WireKind::gemini,
-     http(400, R"J({"error":{"code":400,"message":"* GenerateContentRequest.contents: contents is not specified","status":"INVALID_ARGUMENT"}})J"),
+    {"gemini_400_bad_request", http(400, R"J({"error":{"code":400,"message":"* GenerateContentRequest.contents: contents is not specified","status":"INVALID_ARGUMENT"}})J"),
      ErrorClass::request_error, "contents is not specified", -1},
-    {"mistral_422", WireKind::openai, http(422, R"J({"object":"error","message":"Invalid model","type":"invalid_model","code":"1500"})J"),
+    {"mistral_422", http(422, R"J({"object":"error","message":"Invalid model","type":"invalid_model","code":"1500"})J"),
      ErrorClass::request_error, "Invalid model", -1},
     // success
-    {"ok_200", WireKind::openai, test::ok_200(), ErrorClass::ok, "", -1},
+    {"ok_200", test::ok_200(), ErrorClass::ok, "", -1},
 };
 
 class ClassifierTable : public ::testing::TestWithParam<Row> {};
@@ -130,7 +111,7 @@ class ClassifierTable : public ::testing::TestWithParam<Row> {};
 TEST_P(ClassifierTable, ClassifiesEveryDocumentedSignal) {
   const Row& row = GetParam();
   WallTime now = at("2025-11-18T08:00:15Z");
-  auto c = classify(row.wire, row.result, now);
+  auto c = classify(row.result, now);
   EXPECT_EQ(to_string(c.cls), std::string(to_string(row.expected))) << "signal " << c.signal;
   if (*row.message) {
     EXPECT_NE(c.message.find(row.message), std::string::npos) << c.message;
@@ -153,7 +134,7 @@ INSTANTIATE_TEST_SUITE_P(WireFormats, ClassifierTable, ::testing::ValuesIn(kRows
 
 TEST(Classifier, ActionTableMatchesTheErrorPolicy) {
   EXPECT_EQ(policy_for(ErrorClass::auth).key, KeyAction::quarantine);
-  EXPECT_TRUE(policy_for(ErrorClass::auth).next_key);
+  EXPECT_FALSE(policy_for(ErrorClass::auth).next_provider);  // the provider's other keys are next
   EXPECT_EQ(policy_for(ErrorClass::quota_exhausted).key, KeyAction::exhaust_until_reset);
   EXPECT_EQ(policy_for(ErrorClass::provider_outage).key, KeyAction::none);  // never blame the key
   EXPECT_TRUE(policy_for(ErrorClass::provider_outage).next_provider);
@@ -164,16 +145,8 @@ TEST(Classifier, ActionTableMatchesTheErrorPolicy) {
 
 TEST(Classifier, ProviderTextIsBounded) {
   std::string big(100000, 'x');
-  auto c = classify(WireKind::openai, http(401, R"J({"error":{"message":")" + big + R"J("}})J"), at("2025-01-01"));
+  auto c = classify(http(401, R"J({"error":{"message":")" + big + R"J("}})J"), at("2025-01-01"));
   EXPECT_LE(c.message.size(), 503u);
-}
-
-TEST(Classifier, GoDurations) {
-  EXPECT_EQ(parse_go_duration("6m7.2s")->count(), 367200);
-  EXPECT_EQ(parse_go_duration("450ms")->count(), 450);
-  EXPECT_EQ(parse_go_duration("1h2m")->count(), 3720000);
-  EXPECT_FALSE(parse_go_duration("soon").has_value());
-  EXPECT_FALSE(parse_go_duration("").has_value());
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ void expect_error(const std::string& yaml, const std::string& expected) {
   try {
     load_config_yaml(yaml, "keyward.yaml");
     ADD_FAILURE() << "no error for:\n" << yaml;
-  } catch (const ConfigError& e) {
+  } catch (const SchemaError& e) {
     EXPECT_EQ(std::string(e.what()), expected);
   }
 }
@@ -73,7 +73,7 @@ TEST(Config, SyntaxErrorsNameTheLine) {
   try {
     load_config_yaml("timeouts:\n  request: [10s\n", "k.yaml");
     FAIL();
-  } catch (const ConfigError& e) {
+  } catch (const SchemaError& e) {
     EXPECT_EQ(std::string(e.what()).rfind("k.yaml:", 0), 0u) << e.what();
   }
 }

@@ -1,8 +1,11 @@
 #pragma once
-// Shared fixtures for core tests: the founding scenario's six keys and
-// canned provider answers from PROVIDER_WIRE_FORMATS.md.
+// Shared fixtures for core tests: the founding scenario's six keys and canned
+// provider answers, copied from the real shapes collected in the team's
+// provider notes (../shared/docs/PROVIDER_WIRE_FORMATS.md, outside this
+// repository).
 #include <string>
 
+#include "base/utc_time.h"
 #include "router/core/classifier.h"
 #include "router/core/config.h"
 #include "router/core/env_file.h"

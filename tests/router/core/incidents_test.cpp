@@ -254,7 +254,10 @@ TEST_F(EngineTest, AKeyStillFailingAfterTheReminderIntervalIsAlertedAgain) {
 }
 
 TEST_F(EngineTest, QuotaAndOutageHaveTheirOwnAlerts) {
+  // Events carry the pool as it stands: here every other key is healthy.
+  KeyPool pool(world.config);
   PoolEvent e{};
+  e.view = pool.view();
   e.kind = PoolEventKind::key_exhausted;
   e.at = world.clock.wall();
   e.provider = "gemini";
@@ -272,6 +275,7 @@ TEST_F(EngineTest, QuotaAndOutageHaveTheirOwnAlerts) {
   EXPECT_TRUE(contains(q[0].text, "Usable again: 2025-11-19T00:00:00Z"));
 
   PoolEvent ej{};
+  ej.view = pool.view();
   ej.kind = PoolEventKind::provider_ejected;
   ej.at = world.clock.wall();
   ej.provider = "groq";

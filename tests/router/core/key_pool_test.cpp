@@ -10,30 +10,25 @@ namespace {
 using namespace std::chrono_literals;
 using test::at;
 
-struct Recorder : PoolListener {
-  std::vector<PoolEvent> events;
-  void on_pool_event(const PoolEvent& e) override { events.push_back(e); }
-  std::vector<std::string> kinds() const {
-    std::vector<std::string> k;
-    for (const auto& e : events) k.push_back(to_string(e.kind));
-    return k;
-  }
-};
+std::vector<std::string> kinds(const std::vector<PoolEvent>& events) {
+  std::vector<std::string> k;
+  for (const auto& e : events) k.push_back(to_string(e.kind));
+  return k;
+}
 
 TEST(KeyPool, PerDayQuotaSkipsTheKeyUntilMidnightUtcWithoutQuarantine) {
-  Recorder rec;
-  KeyPool pool(test::founding_config(), &rec);
+  KeyPool pool(test::founding_config());
   KeyRef k{0, 1};
   WallTime t = at("2025-11-18T15:30:00Z");
   auto r = test::http(429, R"({"error":{"message":"Rate limit reached on requests per day (RPD): Limit 1000, Used 1000","type":"requests","code":"rate_limit_exceeded"}})");
-  pool.record(k, classify(WireKind::openai, r, t), 429, t);
+  pool.record(k, classify(r, t), 429, t);
   EXPECT_EQ(pool.key(k).state, KeyState::exhausted);
   EXPECT_EQ(pool.key(k).strikes, 0) << "quota is not an offence";
   EXPECT_FALSE(pool.key_usable(k, at("2025-11-18T23:59:59Z")));
   EXPECT_TRUE(pool.key_usable(k, at("2025-11-19T00:00:00Z")));
   pool.tick(at("2025-11-19T00:00:00Z"));
   EXPECT_EQ(pool.key(k).state, KeyState::healthy);
-  EXPECT_EQ(rec.kinds(), (std::vector<std::string>{"attempt_failed", "key_exhausted", "key_released"}));
+  EXPECT_EQ(kinds(pool.take_events()), (std::vector<std::string>{"attempt_failed", "key_exhausted", "key_released"}));
 }
 
 TEST(KeyPool, RateLimitedKeyHonoursTheAdvertisedWait) {
@@ -42,17 +37,16 @@ TEST(KeyPool, RateLimitedKeyHonoursTheAdvertisedWait) {
   WallTime t = at("2025-11-18T08:00:00Z");
   auto r = test::http(429, "{\"error\":{\"message\":\"Rate limit reached on requests per minute (RPM)\",\"code\":\"rate_limit_exceeded\"}}",
                       {{"retry-after", "7"}});
-  pool.record(k, classify(WireKind::openai, r, t), 429, t);
+  pool.record(k, classify(r, t), 429, t);
   EXPECT_EQ(pool.key(k).state, KeyState::rate_limited);
   EXPECT_FALSE(pool.key_usable(k, t + 6999ms));
   EXPECT_TRUE(pool.key_usable(k, t + 7s));
 }
 
 TEST(KeyPool, OutageQuarantinesNoKeyAndEjectsTheProviderWithBackoff) {
-  Recorder rec;
-  KeyPool pool(test::founding_config(), &rec);
+  KeyPool pool(test::founding_config());
   WallTime t = at("2025-11-18T08:00:00Z");
-  auto c = classify(WireKind::openai, test::outage_503(), t);
+  auto c = classify(test::outage_503(), t);
   for (size_t i = 0; i < 3; ++i) pool.record({0, i}, c, 503, t);
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(pool.key({0, i}).state, KeyState::healthy) << "never blame keys for a 503";
   EXPECT_TRUE(pool.provider(0).ejected);
@@ -64,10 +58,10 @@ TEST(KeyPool, OutageQuarantinesNoKeyAndEjectsTheProviderWithBackoff) {
   for (size_t i = 0; i < 3; ++i) pool.record({0, i}, c, 503, t);
   EXPECT_EQ(pool.provider(0).ejected_until - t, 60s);
   // A success restores the provider at once.
-  pool.record({0, 0}, classify(WireKind::openai, test::ok_200(), t + 61s), 200, t + 61s);
+  pool.record({0, 0}, classify(test::ok_200(), t + 61s), 200, t + 61s);
   EXPECT_FALSE(pool.provider(0).ejected);
   int ejected = 0, restored = 0;
-  for (const auto& e : rec.events) {
+  for (const auto& e : pool.take_events()) {
     ejected += e.kind == PoolEventKind::provider_ejected;
     restored += e.kind == PoolEventKind::provider_restored;
     EXPECT_NE(e.kind, PoolEventKind::key_quarantined);
@@ -77,12 +71,12 @@ TEST(KeyPool, OutageQuarantinesNoKeyAndEjectsTheProviderWithBackoff) {
 }
 
 TEST(KeyPool, EventsCarryMaskedKeysNeverSecrets) {
-  Recorder rec;
-  KeyPool pool(test::founding_config(), &rec);
+  KeyPool pool(test::founding_config());
   WallTime t = at("2025-11-18T08:00:15Z");
-  pool.record({0, 0}, classify(WireKind::openai, test::groq_401(), t), 401, t);
-  ASSERT_EQ(rec.events.size(), 2u);
-  const auto& q = rec.events[1];
+  pool.record({0, 0}, classify(test::groq_401(), t), 401, t);
+  auto events = pool.take_events();
+  ASSERT_EQ(events.size(), 2u);
+  const auto& q = events[1];
   EXPECT_EQ(q.kind, PoolEventKind::key_quarantined);
   EXPECT_EQ(q.provider, "groq");
   EXPECT_EQ(q.key_index, 1);
@@ -94,9 +88,9 @@ TEST(KeyPool, EventsCarryMaskedKeysNeverSecrets) {
 TEST(KeyPool, ValidationSuccessLeavesQuarantineAtOnce) {
   KeyPool pool(test::founding_config());
   WallTime t = at("2025-11-18T08:00:15Z");
-  pool.record({0, 0}, classify(WireKind::openai, test::groq_401(), t), 401, t);
+  pool.record({0, 0}, classify(test::groq_401(), t), 401, t);
   EXPECT_FALSE(pool.key_usable({0, 0}, t + 1min));
-  pool.record_validation({0, 0}, classify(WireKind::openai, test::ok_200(), t + 1min), 200, t + 1min);
+  pool.record_validation({0, 0}, classify(test::ok_200(), t + 1min), 200, t + 1min);
   EXPECT_TRUE(pool.key_usable({0, 0}, t + 1min));
   EXPECT_TRUE(pool.key({0, 0}).validated);
 }
@@ -104,14 +98,26 @@ TEST(KeyPool, ValidationSuccessLeavesQuarantineAtOnce) {
 TEST(KeyPool, ReloadCarriesOverStateOfUnchangedKeysOnly) {
   KeyPool old(test::founding_config());
   WallTime t = at("2025-11-18T08:00:15Z");
-  old.record({0, 0}, classify(WireKind::openai, test::groq_401(), t), 401, t);
-  old.record({0, 1}, classify(WireKind::openai, test::groq_401(), t), 401, t);
+  old.record({0, 0}, classify(test::groq_401(), t), 401, t);
+  old.record({0, 1}, classify(test::groq_401(), t), 401, t);
   RouterConfig cfg = test::founding_config();
   cfg.providers[0].keys[0].secret = "sk-proj-NEW-AAA";  // operator replaced key 1
   KeyPool fresh(cfg);
   fresh.carry_over_from(old);
   EXPECT_EQ(fresh.key({0, 0}).state, KeyState::healthy);
   EXPECT_EQ(fresh.key({0, 1}).state, KeyState::quarantined);
+}
+
+// A KeyRef names a key of the pool's configuration; anything else is a bug
+// in the caller, and the pool stops the process rather than read past a vector.
+TEST(KeyPoolDeathTest, AKeyRefOutsideTheConfigurationAborts) {
+  KeyPool pool(test::founding_config());  // groq has keys 0..2
+  EXPECT_EQ(pool.key({0, 2}).state, KeyState::healthy);
+  EXPECT_DEATH(pool.key({0, 3}),
+               R"(key_pool\.cpp:[0-9]+: KEYWARD_ASSERT\(k\.provider < keys_\.size\(\) && k\.key < keys_\[k\.provider\]\.size\(\)\) failed)");
+  EXPECT_DEATH(pool.key_config({7, 0}), "key_pool\\.cpp:[0-9]+: KEYWARD_ASSERT");
+  EXPECT_DEATH(pool.provider(3), "KEYWARD_ASSERT\\(p < providers_\\.size\\(\\)\\) failed");
+  EXPECT_DEATH(pool.end_call({0, 0}), "KEYWARD_ASSERT\\(kh\\.in_flight > 0\\) failed");
 }
 
 TEST(Secret, MaskKeepsKeysApartButUnusable) {

@@ -9,7 +9,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-ChatRequest ask(const std::string& text) { return ChatRequest{{{"user", text}}, {}, {}, false}; }
+ChatRequest ask(const std::string& text) { return ChatRequest{{{"user", text}}, {}, {}, false, ""}; }
 
 TEST(ResponseCache, NormalisedKeysMeet) {
   EXPECT_EQ(cache_key(ask("Help me  fix\tthis bug ")), cache_key(ask("Help me fix this bug")));

@@ -29,11 +29,15 @@ template <typename Answer>
 std::pair<std::vector<Call>, RequestProgress> run_request(KeyPool& pool, WallTime now, Answer answer) {
   std::vector<Call> calls;
   RequestProgress progress;
-  while (auto k = next_attempt(pool, progress, now)) {
+  for (;;) {
+    NextAttempt next = next_attempt(pool, progress, now);
+    if (next.kind != NextAttempt::Kind::call) break;
+    KeyRef* k = &next.key;
     const auto& pc = pool.config().providers[k->provider];
     calls.push_back({pc.name, pool.key_config(*k).index});
     AttemptResult r = answer(pc, *k);
-    auto c = classify(pc.wire, r, now);
+    auto c = classify(r, now);
+    pool.end_call(*k);
     pool.record(*k, c, r.status, now);
     progress.attempts.push_back({*k, c.cls, r.status, c.message});
     if (c.cls == ErrorClass::ok) break;
@@ -87,7 +91,7 @@ TEST(FoundingScenario, RepeatAuthFailureQuarantinesLongerUpToTheCap) {
   KeyPool pool(test::founding_config());
   KeyRef groq1{0, 0};
   WallTime t = at("2025-11-18T08:00:15Z");
-  auto c = classify(WireKind::openai, test::groq_401(), t);
+  auto c = classify(test::groq_401(), t);
   pool.record(groq1, c, 401, t);
   EXPECT_EQ(pool.key(groq1).until - t, 5min);
   t = pool.key(groq1).until;
@@ -104,7 +108,7 @@ TEST(FoundingScenario, StrikesDecayWhileTheKeyStaysHealthy) {
   KeyPool pool(test::founding_config());
   KeyRef groq1{0, 0};
   WallTime t = at("2025-11-18T08:00:00Z");
-  auto c = classify(WireKind::openai, test::groq_401(), t);
+  auto c = classify(test::groq_401(), t);
   pool.record(groq1, c, 401, t);
   pool.record(groq1, c, 401, t + 5min);
   EXPECT_EQ(pool.key(groq1).strikes, 2);
@@ -194,7 +198,7 @@ TEST(Routing, NoKeysConfiguredIsAnHonestVerdict) {
   KeyPool pool(default_config());
   RequestProgress progress;
   WallTime t0 = at("2025-11-18T08:00:15Z");
-  EXPECT_FALSE(next_attempt(pool, progress, t0).has_value());
+  EXPECT_EQ(next_attempt(pool, progress, t0).kind, NextAttempt::Kind::none);
   Verdict v = make_verdict(pool, progress, t0);
   EXPECT_EQ(v.cause, EmergencyCause::all_providers_failed);
   EXPECT_EQ(v.diagnosis, "No API keys are configured");

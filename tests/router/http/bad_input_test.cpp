@@ -11,7 +11,9 @@ class BadInput : public ::testing::Test {
 providers:
   - {name: groq, kind: groq, keys: {sk-proj-GOOD-AAA-0123: valid}}
 )");
-    h.start_service(h.options("GROQ_API_KEY_1=sk-proj-GOOD-AAA-0123\n"));
+    auto o = h.options("GROQ_API_KEY_1=sk-proj-GOOD-AAA-0123\n");
+    o.admin_token = "tok";
+    h.start_service(std::move(o));
   }
   void expect_400(const std::string& path, const std::string& body, const std::string& says) {
     auto r = h.post(path, body);
@@ -65,7 +67,8 @@ TEST_F(BadInput, UnknownRouteIs404Json) {
   EXPECT_EQ(o->status, 404);
   EXPECT_EQ(body_json(o)["error"]["code"], "not_found");
   EXPECT_EQ(h.get("/api/ai/chat")->status, 404);  // wrong method
-  EXPECT_EQ(h.get("/api/journal?limit=abc")->status, 400);
+  auto c = h.client();
+  EXPECT_EQ(c.Get("/api/journal?limit=abc", {{"Authorization", "Bearer tok"}})->status, 400);
 }
 
 }  // namespace

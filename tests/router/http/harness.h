@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/utc_time.h"
 #include "fakes/world.h"
 #include "router/core/env_file.h"
 #include "router/http/service.h"
@@ -23,16 +24,6 @@ inline WallTime at(const std::string& iso) {
   parse_iso8601(iso, &t);
   return t;
 }
-
-// The fakes read the same simulated time as the router.
-class SharedFakeClock final : public fakes::FakeClock {
- public:
-  explicit SharedFakeClock(const SimClock& clock) : clock_(clock) {}
-  fakes::WallTime wall() const override { return clock_.wall(); }
-
- private:
-  const SimClock& clock_;
-};
 
 inline const char* kFoundingEnv =
     "GROQ_API_KEY_1=sk-proj-EXPIRED-AAA\n"
@@ -52,8 +43,7 @@ providers:
 
 class Harness {
  public:
-  SimClock clock{at("2025-11-18T08:00:00Z")};
-  SharedFakeClock fake_clock{clock};
+  SimClock clock{at("2025-11-18T08:00:00Z")};  // the router's and the fakes' time
   std::unique_ptr<fakes::World> world;
   std::unique_ptr<Service> service;
   std::mutex log_mu;
@@ -65,8 +55,8 @@ class Harness {
   }
 
   void start_world(const std::string& yaml) {
-    fakes::Field root{YAML::Load(yaml), "world.yaml", ""};
-    world = std::make_unique<fakes::World>(fakes::parse_world(root), fake_clock);
+    YamlField root{YAML::Load(yaml), "world.yaml", ""};
+    world = std::make_unique<fakes::World>(fakes::parse_world(root), clock);
     world->start();
   }
 

@@ -76,7 +76,7 @@ providers:
       *r += h.get("/api/status")->body;
       *r += h.get("/dashboard")->body;
       *r += h.get("/metrics")->body;
-      *r += h.get("/api/journal?limit=1000")->body;
+      *r += c.Get("/api/journal?limit=1000", {{"Authorization", "Bearer tok"}})->body;
       *r += c.Post("/admin/keys/test", {{"Authorization", "Bearer tok"}}, "", "application/json")->body;
     }
     out += h.all_logs();
@@ -94,9 +94,9 @@ providers:
 TEST(Observability, JournalRotatesBySizeKeepingOneGeneration) {
   std::string path = temp_path("keyward-rotate") + ".jsonl";
   {
-    Journal j(JournalOptions{path, 400, 10, 64});
+    Journal j(JournalOptions{.path = path, .max_bytes = 400, .memory_lines = 10, .max_message_bytes = 64});
     ASSERT_TRUE(j.open(nullptr));
-    for (int i = 0; i < 20; ++i) j.write(WallTime{}, {{"type", "x"}, {"i", i}});
+    for (int i = 0; i < 20; ++i) j.write(WallTime{}, JsonFields().add("type", "x").add("i", i));
     EXPECT_EQ(j.recent(100).size(), 10u);
   }
   EXPECT_TRUE(std::filesystem::exists(path + ".1"));

@@ -1,6 +1,7 @@
 // The transports on their own: timeouts, TLS, Gemini translation, SSE framing.
 #include <chrono>
 
+#include "router/http/blocking_over_async.h"
 #include "router/http/sse.h"
 #include "router/http/transports.h"
 #include "tests/router/http/harness.h"
@@ -33,16 +34,16 @@ providers:
   - {name: groq, kind: groq, keys: {sk-proj-GOOD-AAA-0123: valid}, faults: [{kind: hang, hang_ms: 5000}]}
 )");
   WireTransport t;
+  BlockingOverAsync b(t);
   auto pc = h.config().providers[0];
   KeyConfig key{1, "GROQ_API_KEY_1", "sk-proj-GOOD-AAA-0123", std::nullopt};
   ChatAnswer answer;
   auto t0 = std::chrono::steady_clock::now();
-  auto r = t.chat(pc, key, hello(), Millis(200), &answer, nullptr);
+  auto r = b.chat_now(pc, key, hello(), Millis(200), &answer, nullptr);
   auto elapsed = std::chrono::steady_clock::now() - t0;
   EXPECT_EQ(r.transport, TransportError::timeout);
   EXPECT_LT(elapsed, std::chrono::milliseconds(2000));
-  EXPECT_EQ(classify(WireKind::openai, r, WallTime{}).cls, ErrorClass::network);
-  t.pool().clear();
+  EXPECT_EQ(classify(r, WallTime{}).cls, ErrorClass::network);
 }
 
 TEST(Transport, HttpsBaseUrlWithVerificationOffReachesATlsFake) {
@@ -55,21 +56,36 @@ providers:
   ASSERT_EQ(pc.base_url.rfind("https://", 0), 0u) << pc.base_url;
   KeyConfig key{1, "GROQ_API_KEY_1", "sk-proj-GOOD-AAA-0123", std::nullopt};
   {
-    WireTransport insecure(ClientPoolOptions{.tls_verify = false});
+    WireTransport insecure(net::UpstreamOptions{.tls_verify = false});
+    BlockingOverAsync b(insecure);
     ChatAnswer answer;
-    auto r = insecure.chat(pc, key, hello(), Millis(5000), &answer, nullptr);
+    auto r = b.chat_now(pc, key, hello(), Millis(5000), &answer, nullptr);
     EXPECT_EQ(r.transport, TransportError::none);
     EXPECT_EQ(r.status, 200);
     EXPECT_FALSE(answer.content.empty());
     // Second call over the same kept-alive TLS connection.
-    EXPECT_EQ(insecure.chat(pc, key, hello(), Millis(5000), &answer, nullptr).status, 200);
-    EXPECT_EQ(insecure.pool().idle_count(), 1u);
-    insecure.pool().clear();
+    EXPECT_EQ(b.chat_now(pc, key, hello(), Millis(5000), &answer, nullptr).status, 200);
+    EXPECT_EQ(insecure.client().idle_count(), 1u);
+    // A streamed answer over TLS, on the same connection.
+    struct Collect final : StreamSink {
+      std::string text;
+      bool on_delta(const std::string& t) override {
+        text += t;
+        return true;
+      }
+    } sink;
+    ChatAnswer streamed;
+    EXPECT_EQ(b.chat_now(pc, key, hello(), Millis(5000), &streamed, &sink).transport, TransportError::none);
+    EXPECT_FALSE(sink.text.empty());
+    EXPECT_EQ(sink.text, streamed.content);
+    EXPECT_EQ(insecure.client().idle_count(), 1u);
   }
   WireTransport verifying;  // the self-signed certificate must be refused
+  BlockingOverAsync b(verifying);
   ChatAnswer answer;
-  auto r = verifying.chat(pc, key, hello(), Millis(5000), &answer, nullptr);
+  auto r = b.chat_now(pc, key, hello(), Millis(5000), &answer, nullptr);
   EXPECT_EQ(r.transport, TransportError::tls);
+  EXPECT_EQ(verifying.client().idle_count(), 0u);
 }
 
 TEST(Transport, GeminiRequestTranslation) {
@@ -116,11 +132,12 @@ TEST(Transport, GeminiStreamDeliversDeltasAndNeedsAFinishReason) {
   Harness h;
   h.start_world("providers:\n  - {name: gemini, kind: gemini, keys: {AIza-GOOD-0123456789: valid}}\n");
   WireTransport t;
+  BlockingOverAsync b(t);
   auto pc = h.config().providers[0];
   KeyConfig key{1, "GEMINI_API_KEY_1", "AIza-GOOD-0123456789", std::nullopt};
   CollectSink sink;
   ChatAnswer answer;
-  auto r = t.chat(pc, key, hello(), Millis(5000), &answer, &sink);
+  auto r = b.chat_now(pc, key, hello(), Millis(5000), &answer, &sink);
   EXPECT_EQ(r.transport, TransportError::none);
   EXPECT_FALSE(sink.text.empty());
   EXPECT_EQ(sink.text, answer.content);
@@ -129,9 +146,8 @@ TEST(Transport, GeminiStreamDeliversDeltasAndNeedsAFinishReason) {
   h.world->provider("gemini")->add_fault(fakes::parse_fault(json{{"kind", "stream_cut"}, {"after_chunks", 1}}));
   ChatAnswer cut;
   CollectSink cut_sink;
-  auto rc = t.chat(pc, key, hello(), Millis(5000), &cut, &cut_sink);
+  auto rc = b.chat_now(pc, key, hello(), Millis(5000), &cut, &cut_sink);
   EXPECT_NE(rc.transport, TransportError::none);
-  t.pool().clear();
 }
 
 TEST(Transport, SseParserHandlesCrlfAndSplitFrames) {
@@ -154,23 +170,12 @@ TEST(Transport, SseParserHandlesCrlfAndSplitFrames) {
 TEST(Transport, AnOversizedAnswerIsBodyTooLarge) {
   Harness h;
   h.start_world("providers:\n  - {name: groq, kind: groq, keys: {sk-proj-GOOD-AAA-0123: valid}}\n");
-  WireTransport t(ClientPoolOptions{}, TransportOptions{Millis(2000), 64});
+  WireTransport t(net::UpstreamOptions{.max_body_bytes = 64});
+  BlockingOverAsync b(t);
   KeyConfig key{1, "GROQ_API_KEY_1", "sk-proj-GOOD-AAA-0123", std::nullopt};
   ChatAnswer answer;
-  auto r = t.chat(h.config().providers[0], key, hello(), Millis(5000), &answer, nullptr);
+  auto r = b.chat_now(h.config().providers[0], key, hello(), Millis(5000), &answer, nullptr);
   EXPECT_EQ(r.transport, TransportError::body_too_large);
-}
-
-TEST(Transport, BaseUrlParsing) {
-  BaseUrl b;
-  ASSERT_TRUE(parse_base_url("https://api.groq.com/openai/v1/", &b));
-  EXPECT_EQ(b.origin(), "https://api.groq.com:443");
-  EXPECT_EQ(b.prefix, "/openai/v1");
-  ASSERT_TRUE(parse_base_url("http://127.0.0.1:8080", &b));
-  EXPECT_EQ(b.port, 8080);
-  EXPECT_EQ(b.prefix, "");
-  EXPECT_FALSE(parse_base_url("ftp://x", &b));
-  EXPECT_FALSE(parse_base_url("http://host:99999/", &b));
 }
 
 }  // namespace

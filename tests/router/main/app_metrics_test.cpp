@@ -7,28 +7,20 @@
 
 #include <filesystem>
 
+#include "base/utc_time.h"
+#include "base/yaml_reader.h"
 #include "fakes/world.h"
 #include "router/main/app.h"
 
 namespace keyward {
 namespace {
 
-class WorldClock final : public fakes::FakeClock {
- public:
-  explicit WorldClock(const SimClock& c) : c_(c) {}
-  fakes::WallTime wall() const override { return c_.wall(); }
-
- private:
-  const SimClock& c_;
-};
-
 TEST(AppMetrics, IncidentAndDispatcherCountersAreInMetrics) {
   WallTime start;
   parse_iso8601("2025-11-18T08:00:00Z", &start);
   SimClock clock(start);
-  WorldClock world_clock(clock);
-  fakes::Field root{YAML::Load("providers:\n  - {name: groq, kind: groq}\n"), "world.yaml", ""};
-  fakes::World world(fakes::parse_world(root), world_clock);
+  YamlField root{YAML::Load("providers:\n  - {name: groq, kind: groq}\n"), "world.yaml", ""};
+  fakes::World world(fakes::parse_world(root), clock);
   world.start();
 
   auto dir = std::filesystem::temp_directory_path() / ("keyward-app-metrics-" + std::to_string(::getpid()));

@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 std::string error_of(const std::string& yaml) {
   try {
     server_settings_from_yaml(yaml, "keyward.yaml");
-  } catch (const ConfigError& e) {
+  } catch (const SchemaError& e) {
     return e.what();
   }
   return "";
@@ -75,7 +75,8 @@ TEST(ServerSettings, BadFieldsNameTheFileLineAndField) {
   EXPECT_EQ(error_of("server:\n  max_headers: lots\n"),
             "keyward.yaml:2: server.max_headers: expected an integer, got 'lots'");
   EXPECT_EQ(error_of("server:\n  body_limit: -1\n"),
-            "keyward.yaml:2: server.body_limit: expected an integer, got '-1'");
+            "keyward.yaml:2: server.body_limit: must be between 0 and 4294967296");
+  EXPECT_EQ(error_of("server:\n  head_timeout: 0s\n"), "keyward.yaml:2: server.head_timeout: must be at least 1ms");
   EXPECT_EQ(error_of("server:\n  handler_threads: 0\n"),
             "keyward.yaml:2: server.handler_threads: must be between 1 and 1024");
   EXPECT_EQ(error_of("server:\n  head_timeout: soon\n"),

@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 // Answers by secret: a secret in `valid` gets a 200, any other the provider's
 // own authentication error (or `auth_message` when set, to inject text).
-class ScriptedTransport final : public ProviderTransport {
+class ScriptedTransport final : public BlockingTransport {
  public:
   explicit ScriptedTransport(SimClock& clock) : clock_(clock) {}
   std::set<std::string> valid;
@@ -40,13 +40,13 @@ class ScriptedTransport final : public ProviderTransport {
     if (p.name == "mistral") return mistral_401();
     return groq_401();
   }
-  AttemptResult chat(const ProviderConfig& p, const KeyConfig& k, const ChatRequest&, Millis, ChatAnswer* answer,
+  AttemptResult chat_now(const ProviderConfig& p, const KeyConfig& k, const ChatRequest&, Millis, ChatAnswer* answer,
                      StreamSink*) override {
     AttemptResult r = this->answer(p, k);
     if (r.status == 200) answer->content = "hi";
     return r;
   }
-  AttemptResult list_models(const ProviderConfig& p, const KeyConfig& k, Millis,
+  AttemptResult list_models_now(const ProviderConfig& p, const KeyConfig& k, Millis,
                             std::vector<std::string>*) override {
     return this->answer(p, k);
   }

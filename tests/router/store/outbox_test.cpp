@@ -2,6 +2,9 @@
 // bounded, and still there after a reopen.
 #include "router/store/outbox.h"
 
+#include "router/store/alert_store.h"
+#include "router/store/sqlite_backend.h"
+
 #include <gtest/gtest.h>
 
 #include "router/core/alert_messages.h"
@@ -26,26 +29,35 @@ Alert alert(const std::string& subject, unsigned channels, WallTime t) {
   return a;
 }
 
-// Both implementations must behave the same.
+// The outbox in memory and the store that persists it must behave the same.
 class OutboxContract : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     if (GetParam()) {
       std::string error;
-      sqlite_ = SqliteOutbox::open(db_.path(), &error, policy_);
-      ASSERT_TRUE(sqlite_) << error;
-      q_ = sqlite_.get();
+      auto opened = SqliteBackend::open(db_.path(), t0, &error);
+      ASSERT_TRUE(opened) << error;
+      AlertStoreOptions o;
+      o.retry = policy_;
+      store_ = std::make_unique<AlertStore>(std::move(opened->backend), std::move(opened->loaded), clock_, o);
+      q_ = store_.get();
     } else {
       memory_ = std::make_unique<MemoryOutbox>(policy_);
       q_ = memory_.get();
     }
   }
+  void TearDown() override {
+    if (store_) {
+      EXPECT_TRUE(store_->flush(std::chrono::seconds(30)));
+    }
+  }
   test::TempDb db_;
   RetryPolicy policy_{10s, 5min, 1min, 5};
-  std::unique_ptr<SqliteOutbox> sqlite_;
+  WallTime t0 = at("2025-11-18T08:00:15Z");
+  SimClock clock_{t0};
+  std::unique_ptr<AlertStore> store_;
   std::unique_ptr<MemoryOutbox> memory_;
   DeliveryQueue* q_ = nullptr;
-  WallTime t0 = at("2025-11-18T08:00:15Z");
 };
 
 TEST_P(OutboxContract, EnqueueIsIdempotentOnTheAlertId) {
@@ -112,37 +124,85 @@ TEST_P(OutboxContract, IsBoundedPruningDeliveredFirst) {
   EXPECT_EQ(c.dropped, 1u) << "full of pending alerts: the oldest is dropped and counted";
 }
 
-INSTANTIATE_TEST_SUITE_P(Both, OutboxContract, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? "sqlite" : "memory"; });
+TEST_P(OutboxContract, ClaimOldestProbesAChannelWhateverItsBackoff) {
+  q_->enqueue(alert("groq#1", channel_email, t0));
+  q_->enqueue(alert("groq#2", channel_email | channel_webhook, t0 + 1s));
+  auto first = q_->claim_due(t0 + 1s, 10);
+  ASSERT_EQ(first.size(), 3u);
+  for (const auto& it : first) q_->schedule_retry(it.alert.id, it.channel, t0 + 1s, "down");
+  EXPECT_TRUE(q_->claim_due(t0 + 2s, 10).empty()) << "backing off";
+  auto probe = q_->claim_oldest(channel_email, t0 + 2s);
+  ASSERT_TRUE(probe);
+  EXPECT_EQ(probe->alert.dedup_subject, "groq#1") << "the oldest of the channel";
+  q_->mark_delivered(probe->alert.id, channel_email, t0 + 2s);
+  q_->make_due(channel_email, t0 + 2s);
+  auto rest = q_->claim_due(t0 + 2s, 10);
+  ASSERT_EQ(rest.size(), 1u) << "only the channel that answered is due again";
+  EXPECT_EQ(rest[0].channel, channel_email);
+  EXPECT_EQ(rest[0].alert.dedup_subject, "groq#2");
+  EXPECT_FALSE(q_->claim_oldest(channel_telegram, t0 + 2s)) << "nothing pending there";
+}
 
-TEST(SqliteOutbox, SurvivesAReopen) {
-  test::TempDb db;
+INSTANTIATE_TEST_SUITE_P(Both, OutboxContract, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "sqlite_store" : "memory"; });
+
+std::unique_ptr<AlertStore> open_store(const std::string& path, SimClock& clock) {
   std::string error;
+  auto opened = SqliteBackend::open(path, clock.wall(), &error);
+  EXPECT_TRUE(opened) << error;
+  if (!opened) return nullptr;
+  return std::make_unique<AlertStore>(std::move(opened->backend), std::move(opened->loaded), clock);
+}
+
+TEST(AlertStore, OutboxSurvivesAReopen) {
+  test::TempDb db;
   WallTime t0 = at("2025-11-18T08:00:15Z");
+  SimClock clock(t0);
   Alert a = alert("groq#1", channel_email | channel_telegram, t0);
   a.html = "<p>x</p>";
   a.telegram = "<b>x</b>";
   {
-    auto q = SqliteOutbox::open(db.path(), &error);
-    ASSERT_TRUE(q) << error;
+    auto q = open_store(db.path(), clock);
     ASSERT_TRUE(q->enqueue(a));
     auto items = q->claim_due(t0, 10);
     q->mark_delivered(a.id, channel_email, t0);
-  }
-  auto q = SqliteOutbox::open(db.path(), &error);
-  ASSERT_TRUE(q) << error;
+    q->schedule_retry(a.id, channel_telegram, t0, "429");
+  }  // the destructor writes what is left
+  auto q = open_store(db.path(), clock);
   EXPECT_FALSE(q->enqueue(a)) << "still known after a restart";
   auto items = q->claim_due(t0 + 10min, 10);
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].channel, channel_telegram);
+  EXPECT_EQ(items[0].attempts, 1);
   EXPECT_EQ(items[0].alert.subject, a.subject);
   EXPECT_EQ(items[0].alert.telegram, a.telegram);
   EXPECT_EQ(items[0].alert.created_at, t0);
+  EXPECT_EQ(q->counts().delivered, 1u);
 }
 
-TEST(SqliteOutbox, OpenFailsWithAMessageNotAnException) {
+TEST(AlertStore, ARowLeasedByAKilledProcessIsDueAtOnceInTheNextOne) {
+  // The duplicate window after a crash mid-send is the lease (60 s, one send
+  // at most takes 15 s) and a restart cuts it short: App::start makes every
+  // pending row due (make_due) as the next process begins.
+  EXPECT_EQ(RetryPolicy{}.lease, std::chrono::seconds(60));
+  test::TempDb db;
+  WallTime t0 = at("2025-11-18T08:00:15Z");
+  SimClock clock(t0);
+  Alert a = alert("groq#1", channel_email, t0);
+  {
+    auto q = open_store(db.path(), clock);
+    q->enqueue(a);
+    ASSERT_EQ(q->claim_due(t0, 10).size(), 1u);  // in flight when the process dies
+  }
+  auto q = open_store(db.path(), clock);
+  EXPECT_TRUE(q->claim_due(t0 + 1s, 10).empty()) << "the lease was persisted";
+  q->make_due(channel_email, t0 + 1s);
+  EXPECT_EQ(q->claim_due(t0 + 1s, 10).size(), 1u);
+}
+
+TEST(SqliteBackend, OpenFailsWithAMessageNotAnException) {
   std::string error;
-  EXPECT_EQ(SqliteOutbox::open("/nonexistent-dir/x/y.db", &error), nullptr);
+  EXPECT_FALSE(SqliteBackend::open("/nonexistent-dir/x/y.db", WallTime{}, &error));
   EXPECT_NE(error.find("/nonexistent-dir/x/y.db"), std::string::npos);
 }
 

@@ -1,0 +1,71 @@
+#include "base/flags.h"
+
+#include <algorithm>
+
+namespace keyward {
+
+bool ParsedArgs::has(std::string_view name) const {
+  return std::any_of(flags.begin(), flags.end(), [&](const auto& f) { return f.first == name; });
+}
+
+std::optional<std::string> ParsedArgs::value(std::string_view name) const {
+  std::optional<std::string> v;
+  for (const auto& [n, value] : flags)
+    if (n == name) v = value;
+  return v;
+}
+
+bool parse_flags(int argc, char** argv, std::span<const Flag> table, ParsedArgs* out, std::string* error) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.size() < 2 || arg[0] != '-') {
+      out->positionals.push_back(arg);
+      continue;
+    }
+    std::string name = arg, value;
+    auto eq = arg.find('=');
+    bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    }
+    auto flag = std::find_if(table.begin(), table.end(),
+                             [&](const Flag& f) { return name == f.name || (f.alias && name == f.alias); });
+    if (flag == table.end()) {
+      *error = "unknown option '" + name + "'";
+      return false;
+    }
+    if (!flag->value_name) {
+      if (inline_value) {
+        *error = "option " + std::string(flag->name) + " takes no value";
+        return false;
+      }
+    } else if (!inline_value) {
+      if (i + 1 >= argc) {
+        *error = "option " + std::string(flag->name) + " needs a value";
+        return false;
+      }
+      value = argv[++i];
+    }
+    out->flags.emplace_back(flag->name, value);
+  }
+  return true;
+}
+
+std::string flags_help(std::span<const Flag> table) {
+  auto spelling = [](const Flag& f) {
+    std::string s = f.alias ? std::string(f.alias) + ", " + f.name : std::string(f.name);
+    if (f.value_name) s += std::string(" ") + f.value_name;
+    return s;
+  };
+  size_t width = 0;
+  for (const auto& f : table) width = std::max(width, spelling(f).size());
+  std::string out;
+  for (const auto& f : table) {
+    std::string s = spelling(f);
+    out += "  " + s + std::string(width - s.size() + 2, ' ') + f.help + "\n";
+  }
+  return out;
+}
+
+}  // namespace keyward

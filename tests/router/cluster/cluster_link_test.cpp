@@ -1,0 +1,196 @@
+// Two replicas (two ChatRouters, each with its link) sharing one real
+// redis-server: what one learns, the other's pool holds.
+#include "router/cluster/cluster_link.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/router/cluster/redis_server.h"
+#include "tests/router/core/fixtures.h"
+
+namespace keyward::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+
+class AuthFails final : public BlockingTransport {
+ public:
+  AttemptResult chat_now(const ProviderConfig& p, const KeyConfig&, const ChatRequest&, Millis, ChatAnswer*,
+                     StreamSink*) override {
+    return p.name == "gemini" ? keyward::test::gemini_400_invalid() : keyward::test::groq_401();
+  }
+  AttemptResult list_models_now(const ProviderConfig&, const KeyConfig&, Millis, std::vector<std::string>*) override {
+    return keyward::test::ok_200();
+  }
+};
+
+struct Replica {
+  Replica(const std::string& id, const std::string& url, const SimClock& clock)
+      : router(keyward::test::founding_config(), clock, nullptr) {
+    ClusterOptions o;
+    std::string error;
+    parse_redis_url(url, &o.redis, &error);
+    o.replica_id = id;
+    o.key_prefix = "test";
+    o.log = [this](const std::string& line) {
+      std::lock_guard lock(mu);
+      logs.push_back(line);
+    };
+    link = std::make_unique<ClusterLink>(o, router);
+    link->set_config(router.config());
+  }
+  ChatRouter router;
+  std::unique_ptr<ClusterLink> link;
+  std::mutex mu;
+  std::vector<std::string> logs;
+};
+
+// Polls (bounded) until `done`: propagation crosses real sockets and threads.
+template <typename F>
+bool eventually(F done, std::chrono::milliseconds limit = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(2ms);
+  }
+  return done();
+}
+
+// The router feeds its observer; here the link is the only one.
+struct LinkObserver final : RouterObserver {
+  ClusterLink* link = nullptr;
+  void on_pool_event(const PoolEvent& e) override {
+    if (link) link->on_pool_event(e);
+  }
+};
+
+TEST(ClusterLink, AQuarantineOnOneReplicaReachesTheOther) {
+  test::RedisServer redis;
+  ASSERT_TRUE(redis.ready());
+  SimClock clock(keyward::test::at("2025-11-18T08:00:15Z"));
+  LinkObserver obs_a;
+  ChatRouter a(keyward::test::founding_config(), clock, &obs_a);
+  Replica b("b", redis.url(), clock);
+  ClusterOptions o;
+  std::string error;
+  parse_redis_url(redis.url(), &o.redis, &error);
+  o.replica_id = "a";
+  o.key_prefix = "test";
+  ClusterLink link_a(o, a);
+  obs_a.link = &link_a;
+  link_a.set_config(a.config());
+  link_a.start();
+  b.link->start();
+  ASSERT_TRUE(link_a.healthy());
+
+  AuthFails t;
+  a.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-1"}, t);  // six keys quarantined on a
+  ASSERT_TRUE(link_a.flush(5s));
+  ASSERT_TRUE(eventually([&] {
+    auto snap = b.router.snapshot();
+    for (const auto& p : snap.keys)
+      for (const auto& k : p)
+        if (k.state != KeyState::quarantined) return false;
+    return true;
+  })) << "replica b holds every quarantine replica a recorded";
+  auto snap = b.router.snapshot();
+  auto a_snap = a.snapshot();
+  EXPECT_EQ(snap.keys[0][0].until, a_snap.keys[0][0].until) << "the same absolute deadline";
+  EXPECT_GE(b.link->stats().applied, 6u);
+  b.link->stop();
+  link_a.stop();
+}
+
+TEST(ClusterLink, AReplicaThatJoinsLaterLearnsWhatTheClusterKnows) {
+  test::RedisServer redis;
+  ASSERT_TRUE(redis.ready());
+  SimClock clock(keyward::test::at("2025-11-18T08:00:15Z"));
+  LinkObserver obs;
+  ChatRouter a(keyward::test::founding_config(), clock, &obs);
+  ClusterOptions o;
+  std::string error;
+  parse_redis_url(redis.url(), &o.redis, &error);
+  o.replica_id = "a";
+  o.key_prefix = "test";
+  ClusterLink link_a(o, a);
+  obs.link = &link_a;
+  link_a.set_config(a.config());
+  link_a.start();
+  AuthFails t;
+  a.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-1"}, t);
+  ASSERT_TRUE(link_a.flush(5s));
+
+  Replica late("late", redis.url(), clock);
+  late.link->start();  // resyncs before it serves
+  auto snap = late.router.snapshot();
+  EXPECT_EQ(snap.keys[0][0].state, KeyState::quarantined);
+  EXPECT_EQ(snap.keys[2][0].state, KeyState::quarantined);
+  late.link->stop();
+  link_a.stop();
+}
+
+TEST(ClusterLink, RedisDownIsDegradedAndItsReturnResynchronises) {
+  test::RedisServer redis;
+  ASSERT_TRUE(redis.ready());
+  SimClock clock(keyward::test::at("2025-11-18T08:00:15Z"));
+  LinkObserver obs;
+  ChatRouter a(keyward::test::founding_config(), clock, &obs);
+  ClusterOptions o;
+  std::string error;
+  parse_redis_url(redis.url(), &o.redis, &error);
+  o.replica_id = "a";
+  o.key_prefix = "test";
+  o.retry_max = 100ms;
+  std::vector<std::string> logs;
+  std::mutex mu;
+  o.log = [&](const std::string& l) {
+    std::lock_guard lock(mu);
+    logs.push_back(l);
+  };
+  ClusterLink link_a(o, a);
+  obs.link = &link_a;
+  link_a.set_config(a.config());
+  link_a.start();
+  ASSERT_TRUE(link_a.healthy());
+  redis.stop();
+  ASSERT_TRUE(eventually([&] { return !link_a.healthy(); }));
+  EXPECT_EQ(link_a.status_json()["state"], "degraded");
+  // Learnt while Redis is away: kept, and written once it is back.
+  AuthFails t;
+  auto out = a.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-1"}, t);
+  EXPECT_EQ(out.kind, RouteOutcome::Kind::emergency) << "requests never wait for Redis";
+  EXPECT_TRUE(link_a.claim("alert-x", 60s)) << "partitioned: alert anyway";
+  redis.start();
+  ASSERT_TRUE(redis.ready());
+  ASSERT_TRUE(eventually([&] { return link_a.healthy(); }));
+  ASSERT_TRUE(link_a.flush(5s));
+  Replica late("late", redis.url(), clock);
+  late.link->start();
+  EXPECT_EQ(late.router.snapshot().keys[0][0].state, KeyState::quarantined) << "republished after the outage";
+  std::lock_guard lock(mu);
+  int warnings = 0;
+  for (const auto& l : logs) warnings += l.find("unreachable") != std::string::npos;
+  EXPECT_EQ(warnings, 1) << "logged once per outage";
+  late.link->stop();
+  link_a.stop();
+}
+
+TEST(ClusterLink, ClaimsAreOncePerName) {
+  test::RedisServer redis;
+  ASSERT_TRUE(redis.ready());
+  SimClock clock(keyward::test::at("2025-11-18T08:00:15Z"));
+  Replica a("a", redis.url(), clock), b("b", redis.url(), clock);
+  a.link->start();
+  b.link->start();
+  EXPECT_TRUE(a.link->claim("alert:groq#1", 60s));
+  EXPECT_FALSE(b.link->claim("alert:groq#1", 60s));
+  EXPECT_FALSE(a.link->claim("alert:groq#1", 60s)) << "held: also for the claimer";
+  EXPECT_TRUE(b.link->claim("alert:groq#2", 60s));
+  a.link->stop();
+  b.link->stop();
+}
+
+}  // namespace
+}  // namespace keyward::cluster
