@@ -59,6 +59,12 @@ TEST(ListenerUnderLoad, RoutedCheapStreamedAndAbandonedRequestsAtOnce) {
   ServiceOptions o;
   o.config = default_config();
   o.config.providers.resize(1);
+  // A client that hangs up mid-stream aborts the provider call as read_failed,
+  // which the classifier counts as the provider's network failure: three in a
+  // row (the abandoning clients below) would eject the only provider and turn
+  // the other clients' answers into emergencies, depending on timing. This
+  // test is about threads, not ejection.
+  o.config.ejection.consecutive_failures = 1'000'000;
   o.env = parse_env("GROQ_API_KEY_1=sk-proj-GOOD-AAA-0123\n", ".env").entries;
   o.clock = &clock;
   o.listen = "127.0.0.1:0";
