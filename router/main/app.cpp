@@ -153,6 +153,7 @@ bool App::start(std::string* error) {
   o.clock = &clock;
   o.listen = options_.listen;
   o.journal_path = options_.journal_path;
+  o.server = options_.server;
   o.journal_record_messages = record_messages;
   o.admin_token = admin_token_of(options_.env);
   o.validate_on_start = options_.validate_on_start;
@@ -210,16 +211,27 @@ bool App::start(std::string* error) {
   }
   current_admin_token_ = o.admin_token;
   service_ = std::make_unique<http::Service>(std::move(o));
-  {
-    std::lock_guard lock(log_mu_);
-    log_service_ = service_.get();
-  }
-  // The store's counts, in /metrics and /api/status.
+  // The incident engine's, the dispatcher's and the store's counts, in
+  // /metrics and /api/status.
   service_->stats().add_sampler([this](http::Stats& st) {
+    IncidentEngine::Stats i = incidents_->stats();
+    st.set(http::Stat::incident_alerts, {"enqueued"}, i.alerts_enqueued);
+    st.set(http::Stat::incident_alerts, {"suppressed"}, i.alerts_suppressed);
+    st.set(http::Stat::incident_alerts, {"rejected"}, i.alerts_rejected);
+    st.set(http::Stat::incidents, {"opened"}, i.incidents_opened);
+    st.set(http::Stat::incidents, {"resolved"}, i.incidents_resolved);
+    alerts::AlertDispatcher::Stats d = dispatcher_->stats();
+    st.set(http::Stat::alert_deliveries, {"delivered"}, d.delivered);
+    st.set(http::Stat::alert_deliveries, {"failed"}, d.failures);
+    st.set(http::Stat::alert_deliveries, {"skipped"}, d.skipped);
     store::StoreHealth h = store_->health();
     st.set(http::Stat::store_write_errors, {}, h.write_errors);
     st.set(http::Stat::alerts_spilled, {}, h.spilled_alerts);
   });
+  {
+    std::lock_guard lock(log_mu_);
+    log_service_ = service_.get();
+  }
   if (link_) {
     service_->stats().add_sampler([this](http::Stats& st) {
       cluster::ClusterLink::Stats c = link_->stats();
@@ -234,8 +246,8 @@ bool App::start(std::string* error) {
     // A corrupt store was replaced by an empty one: the operator must hear
     // of it on every channel, not only in a log nobody reads.
     if (opened_->corrupt_moved_to)
-      incidents_->raise(build_store_corrupt(options_.store_path, *opened_->corrupt_moved_to,
-                                            opened_->corrupt_reason, clock.wall()));
+      incidents_->raise(
+          build_store_corrupt(options_.store_path, *opened_->corrupt_moved_to, opened_->corrupt_reason, clock.wall()));
     opened_.reset();
   }
   for (const auto& w : options_.warnings) service_->log("WARN: " + w);
@@ -347,8 +359,8 @@ void App::run_health_check() {
   auto results = service_->test_keys();
   std::vector<KeyCheckResult> checks;
   for (const auto& v : results)
-    checks.push_back({v.provider, v.key_index, v.masked_key, v.classification.cls, v.result.status,
-                      v.classification.message});
+    checks.push_back(
+        {v.provider, v.key_index, v.masked_key, v.classification.cls, v.result.status, v.classification.message});
   if (auto alert = health_check_alert(service_->router().config(), checks, now)) incidents_->raise(*alert);
 }
 

@@ -39,6 +39,7 @@ struct AppOptions {
   std::string listen = "127.0.0.1:5000";
   std::string journal_path = "keyward-journal.jsonl";
   std::string store_path = "keyward.db";   // incidents and the alert outbox
+  http::ServerSettings server;             // keyward.yaml `server:` (the public listener)
   // For tests: the store's backend instead of SQLite at store_path (a slow
   // or failing one), which starts empty.
   std::function<std::unique_ptr<store::StoreBackend>()> store_backend;
