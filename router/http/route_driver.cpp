@@ -11,7 +11,7 @@ namespace {
 // alive while it is parked; otherwise the pending call or the posted step does.
 class RouteTask final : public RouteWaker, public std::enable_shared_from_this<RouteTask> {
  public:
-  RouteTask(ChatRouter& router, ProviderTransport& transport, Executor& executor, std::shared_ptr<StreamSink> sink,
+  RouteTask(ChatRouter& router, ProviderTransport& transport, net::Executor& executor, std::shared_ptr<StreamSink> sink,
             RouteDone done)
       : router_(router), transport_(transport), executor_(executor), sink_(std::move(sink)), done_(std::move(done)) {}
 
@@ -98,7 +98,7 @@ class RouteTask final : public RouteWaker, public std::enable_shared_from_this<R
 
   ChatRouter& router_;
   ProviderTransport& transport_;
-  Executor& executor_;
+  net::Executor& executor_;
   std::shared_ptr<StreamSink> sink_;
   RouteDone done_;
   std::unique_ptr<RouteSession> session_;
@@ -111,7 +111,7 @@ class RouteTask final : public RouteWaker, public std::enable_shared_from_this<R
 
 }  // namespace
 
-void route_async(ChatRouter& router, ProviderTransport& transport, Executor& executor, ChatRequest request,
+void route_async(ChatRouter& router, ProviderTransport& transport, net::Executor& executor, ChatRequest request,
                  std::shared_ptr<StreamSink> sink, RouteDone done) {
   auto task = std::make_shared<RouteTask>(router, transport, executor, std::move(sink), std::move(done));
   // begin() takes the task as the session's waker: it needs a shared_ptr first.

@@ -10,19 +10,9 @@
 
 #include "router/core/chat_router.h"
 #include "router/core/transport.h"
+#include "router/net/executor.h"
 
 namespace keyward::http {
-
-// Where a request's continuations run. post() may be called from any thread;
-// the functions it is given run one at a time, in order.
-class Executor {
- public:
-  virtual ~Executor() = default;
-  virtual void post(std::function<void()> fn) = 0;
-  // Runs `fn` on this executor after `delay` (on the real clock), unless the
-  // returned handle is released first.
-  virtual std::shared_ptr<void> after(Millis delay, std::function<void()> fn) = 0;
-};
 
 // The request's end; runs once, on the executor.
 using RouteDone = std::function<void(RouteOutcome outcome)>;
@@ -30,7 +20,7 @@ using RouteDone = std::function<void(RouteOutcome outcome)>;
 // Starts routing `request`. `sink` (null: not streamed) receives the deltas of
 // a streamed answer on the transport's thread. `router`, `transport` and
 // `executor` must outlive the request; `done` is the last thing it does.
-void route_async(ChatRouter& router, ProviderTransport& transport, Executor& executor, ChatRequest request,
+void route_async(ChatRouter& router, ProviderTransport& transport, net::Executor& executor, ChatRequest request,
                  std::shared_ptr<StreamSink> sink, RouteDone done);
 
 }  // namespace keyward::http

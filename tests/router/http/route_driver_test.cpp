@@ -15,7 +15,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // A queue of posted functions and timers on a manual clock.
-class ManualExecutor final : public Executor {
+class ManualExecutor final : public net::Executor {
  public:
   void post(std::function<void()> fn) override { queue_.push_back(std::move(fn)); }
   std::shared_ptr<void> after(Millis delay, std::function<void()> fn) override {
