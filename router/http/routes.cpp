@@ -1,6 +1,9 @@
 #include "router/http/routes.h"
 
+#include "base/assert.h"
 #include "router/http/api.h"
+#include "router/http/route_driver.h"
+#include "router/net/event_loop.h"
 #include "router/net/worker_pool.h"
 
 namespace keyward::http {
@@ -37,8 +40,8 @@ void send_text(net::Responder& res, int status, std::string body, const std::str
 
 Service::Routes::Routes(Service& service) : s(service) {
   table = {
-      {"POST", "/api/ai/chat", RunOn::pool, &Routes::chat, "chat"},
-      {"POST", "/v1/chat/completions", RunOn::pool, &Routes::completions, "openai"},
+      {"POST", "/api/ai/chat", RunOn::loop, &Routes::chat, "chat"},
+      {"POST", "/v1/chat/completions", RunOn::loop, &Routes::completions, "openai"},
       {"GET", "/v1/models", RunOn::loop, &Routes::models, "models"},
       {"GET", "/api/status", RunOn::pool, &Routes::status, "status"},
       {"GET", "/dashboard", RunOn::pool, &Routes::dashboard, "dashboard"},
@@ -68,28 +71,46 @@ void Service::Routes::dispatch(net::HttpRequest request, std::shared_ptr<net::Re
   }
   if (route->run_on == RunOn::loop) return run(*route, request, *responder);
   auto shared = std::make_shared<net::HttpRequest>(std::move(request));
-  bool queued = s.handlers_->try_post([this, route, shared, responder] { run(*route, *shared, *responder); });
-  if (!queued) {
-    // Every handler thread is busy and the queue is full: say so now rather
-    // than hold the connection (the client may retry elsewhere).
-    s.stats_.add(Stat::requests, {route->name, "overloaded"});
-    error(*responder, shared->path(), api_error(ApiErrorId::overloaded),
-          "the router is at capacity (" + std::to_string(s.options_.server.handler_threads) + " handler threads, " +
-              std::to_string(s.options_.server.handler_queue) + " queued); retry shortly",
-          {{"Retry-After", "1"}});
-  }
+  to_pool(route->name, shared->path(), *responder, [this, route, shared, responder] { run(*route, *shared, *responder); });
+}
+
+void Service::Routes::to_pool(const char* route, std::string_view path, net::Responder& res, std::function<void()> work) {
+  if (s.handlers_->try_post(std::move(work))) return;
+  // Every handler thread is busy and the queue is full: say so now rather
+  // than hold the connection (the client may retry elsewhere).
+  s.stats_.add(Stat::requests, {route, "overloaded"});
+  error(res, path, api_error(ApiErrorId::overloaded),
+        "the router is at capacity (" + std::to_string(s.options_.server.handler_threads) + " handler threads, " +
+            std::to_string(s.options_.server.handler_queue) + " queued); retry shortly",
+        {{"Retry-After", "1"}});
 }
 
 void Service::Routes::run(const Route& route, const net::HttpRequest& request, net::Responder& responder) {
+  guarded(request.method, request.path(), responder, [&] { (this->*route.handler)(request, responder); });
+}
+
+void Service::Routes::guarded(std::string_view method, std::string_view path, net::Responder& res,
+                              const std::function<void()>& work) {
+  std::string where = std::string(method) + " " + std::string(path);
   try {
-    (this->*route.handler)(request, responder);
+    work();
   } catch (const std::exception& e) {
-    s.log("ERROR: unhandled exception on " + request.method + " " + std::string(request.path()) + ": " + e.what());
-    error(responder, request.path(), api_error(ApiErrorId::internal_error), "internal error; see the server log");
+    s.log("ERROR: unhandled exception on " + where + ": " + e.what());
+    error(res, path, api_error(ApiErrorId::internal_error), "internal error; see the server log");
   } catch (...) {
-    s.log("ERROR: unhandled exception on " + request.method + " " + std::string(request.path()));
-    error(responder, request.path(), api_error(ApiErrorId::internal_error), "internal error; see the server log");
+    s.log("ERROR: unhandled exception on " + where);
+    error(res, path, api_error(ApiErrorId::internal_error), "internal error; see the server log");
   }
+}
+
+void Service::Routes::route_on_loop(ChatRequest request, std::shared_ptr<net::Responder> res, std::string path,
+                                    std::function<void(RouteOutcome)> done) {
+  net::Executor* here = s.loop_->current_executor();
+  KEYWARD_ASSERT(here != nullptr);  // routes that route run on their connection's loop
+  route_async(*s.router_, *s.transport_, *here, std::move(request), nullptr,
+              [this, res = std::move(res), path = std::move(path), done = std::move(done)](RouteOutcome out) mutable {
+                guarded("POST", path, *res, [&] { done(std::move(out)); });
+              });
 }
 
 void Service::Routes::error(net::Responder& res, std::string_view path, const ApiError& e, const std::string& message,

@@ -6,9 +6,12 @@
 //   routes_admin.cpp   POST /admin/reload, POST /admin/keys/test
 //   routes_status.cpp  /healthz, /readyz, /metrics, /api/status, /dashboard, /api/journal
 //   routes.cpp         the table, dispatch, errors, and what every route records
-// A route runs on the event loop when it only reads memory, else on the
-// handler pool (it calls providers, validates keys or reloads).
+// A route runs on the event loop when it only reads memory or routes a request
+// as continuations (route_driver.h: no thread waits for a provider or a
+// probe); the rest — streams, key validation, reloads, status documents —
+// run on the handler pool.
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -46,6 +49,15 @@ struct Service::Routes {
   const Route* find(std::string_view method, std::string_view path) const;
   // A route, with an exception turned into a 500 and a log line.
   void run(const Route& route, const net::HttpRequest& request, net::Responder& responder);
+  // `work` with an exception turned into a 500 (on `path`'s error shape) and a log line.
+  void guarded(std::string_view method, std::string_view path, net::Responder& res, const std::function<void()>& work);
+  // Queues `work` on the handler pool, or answers 503 overloaded at once
+  // (counted under `route`) when every handler thread is busy and the queue is full.
+  void to_pool(const char* route, std::string_view path, net::Responder& res, std::function<void()> work);
+  // Routes `request` as continuations on the calling loop (route_driver.h);
+  // `done` runs there with the outcome, guarded like a route.
+  void route_on_loop(ChatRequest request, std::shared_ptr<net::Responder> res, std::string path,
+                     std::function<void(RouteOutcome)> done);
   // The answer to a request the listener refused (400, 408, 413, 431, 501).
   net::HttpResponse refusal(const net::RefusalInfo& info) const;
   void error(net::Responder& res, std::string_view path, const ApiError& e, const std::string& message,
@@ -59,6 +71,7 @@ struct Service::Routes {
 
   // routes_chat.cpp
   void chat(const net::HttpRequest& req, net::Responder& res);
+  void answer_chat(const std::string& id, MonoTime t0, const RouteOutcome& out, net::Responder& res);
 
   // routes_openai.cpp
   void completions(const net::HttpRequest& req, net::Responder& res);

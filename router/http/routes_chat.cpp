@@ -14,7 +14,12 @@ void Service::Routes::chat(const net::HttpRequest& req, net::Responder& res) {
   std::string id = new_request_id();
   cr.request_id = id;
   journal_request(id, "chat", cr);
-  RouteOutcome out = s.router_->route(cr, *s.routing_);
+  // Routed as continuations on this loop: the answer goes out from the last one.
+  route_on_loop(std::move(cr), res.shared_from_this(), std::string(req.path()),
+                [this, id, t0, res = res.shared_from_this()](RouteOutcome out) { answer_chat(id, t0, out, *res); });
+}
+
+void Service::Routes::answer_chat(const std::string& id, MonoTime t0, const RouteOutcome& out, net::Responder& res) {
   net::HttpResponse answer;
   switch (out.kind) {
     case RouteOutcome::Kind::provider:

@@ -68,14 +68,25 @@ void Service::Routes::completions(const net::HttpRequest& req, net::Responder& r
   std::string completion_id = "chatcmpl-kw-" + std::to_string(next_id.load());
   int64_t created = std::chrono::duration_cast<std::chrono::seconds>(s.clock_->wall().time_since_epoch()).count();
   cr.request_id = id;
-  if (cr.stream) return stream(cr, id, completion_id, created, res, t0);
+  if (cr.stream) {
+    // A stream holds a handler thread while it runs (its deltas are written
+    // as they come, waiting for a slow reader): off the loop.
+    auto keep = res.shared_from_this();
+    return to_pool("openai_stream", req.path(), res, [this, cr = std::move(cr), id, completion_id, created, keep, t0] {
+      guarded("POST", "/v1/chat/completions", *keep, [&] { stream(cr, id, completion_id, created, *keep, t0); });
+    });
+  }
   journal_request(id, "openai", cr);
-  RouteOutcome out = s.router_->route(cr, *s.routing_);
-  net::HttpResponse answer = out.kind == RouteOutcome::Kind::provider || out.kind == RouteOutcome::Kind::cache
-                                 ? json_response(200, openai_completion(out, completion_id, created))
-                                 : openai_failure(out);
-  record_outcome(id, "openai", out, answer.status, t0);  // before the client can see the answer
-  res.send(std::move(answer));
+  auto keep = res.shared_from_this();
+  route_on_loop(std::move(cr), keep, std::string(req.path()),
+                [this, id, completion_id, created, t0, keep](RouteOutcome out) {
+                  net::HttpResponse answer =
+                      out.kind == RouteOutcome::Kind::provider || out.kind == RouteOutcome::Kind::cache
+                          ? json_response(200, openai_completion(out, completion_id, created))
+                          : openai_failure(out);
+                  record_outcome(id, "openai", out, answer.status, t0);  // before the client can see the answer
+                  keep->send(std::move(answer));
+                });
 }
 
 void Service::Routes::stream(const ChatRequest& cr, const std::string& id, const std::string& completion_id,

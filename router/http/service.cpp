@@ -205,7 +205,6 @@ bool Service::start(std::string* error) {
   // Routing is synchronous: each attempt's call runs on the request's own
   // thread (no hand-off to the loop and back, docs/BENCHMARKS.md).
   blocking_ = std::make_unique<BlockingOverAsync>(*transport_);
-  routing_ = owned_transport_ ? &owned_transport_->on_calling_thread() : blocking_.get();
 
   if (!parse_listen(options_.listen, &host_, &port_))
     return fail("invalid listen address '" + options_.listen + "' (want host:port)");

@@ -161,10 +161,8 @@ class Service {
   std::unique_ptr<ChatRouter> router_;
   std::unique_ptr<WireTransport> owned_transport_;
   ProviderTransport* transport_ = nullptr;
-  // transport_ for the synchronous route handlers: the owned transport's calls
-  // on the calling thread, or else blocking_. Streams, routed on a handler
-  // thread each, use blocking_ (calls on the loops, where the pools stay warm).
-  BlockingTransport* routing_ = nullptr;
+  // transport_ made synchronous for the routes that run on a handler thread
+  // (streams, key tests): calls still run on the loops, where the pools stay warm.
   std::unique_ptr<BlockingOverAsync> blocking_;
   // Declared in this order so that they are destroyed in the reverse one:
   // handlers (which hold responders) before the server, the server before the

@@ -61,7 +61,9 @@ struct HttpServerOptions {
 
 // Completes one exchange. Every method may be called from any thread, but
 // one exchange's calls must come one after another (not concurrently).
-class Responder {
+// Always owned by a shared_ptr (the server makes them): a handler that
+// answers later keeps its responder with shared_from_this().
+class Responder : public std::enable_shared_from_this<Responder> {
  public:
   virtual ~Responder() = default;
   // The whole answer at once. Later calls are ignored.
