@@ -136,7 +136,8 @@ class ChatRouter {
   ~ChatRouter();
 
   // Starts a request. `waker` may be null for drivers that never wait
-  // (then a `wait` step must be followed by give_up_waiting()).
+  // (then a `wait` step must be followed by give_up_waiting()). The router
+  // holds it weakly: the caller keeps it alive while the session may wait.
   std::unique_ptr<RouteSession> begin(ChatRequest request, std::shared_ptr<RouteWaker> waker = nullptr);
   // What the session does now: a call, a wait or done.
   RouteStep next(RouteSession& session);

@@ -31,6 +31,9 @@ struct Loop {
   ChatRouter& router;
   Answer answer;
   std::vector<std::unique_ptr<RouteSession>> sessions;
+  // The router holds a session's waker weakly (a driver's task is usually
+  // both): the owner keeps it.
+  std::vector<std::shared_ptr<QueueWaker>> wakers;
   std::deque<RouteSession*> runnable;
   struct Call {
     RouteSession* session;
@@ -46,6 +49,7 @@ struct Loop {
     auto waker = std::make_shared<QueueWaker>(this, nullptr);
     sessions.push_back(router.begin(r, waker));
     waker->session = sessions.back().get();
+    wakers.push_back(waker);
     runnable.push_back(sessions.back().get());
   }
 

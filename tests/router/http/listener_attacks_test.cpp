@@ -40,6 +40,16 @@ class ListenerAttacks : public ::testing::Test {
     return "POST /api/ai/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + extra_headers +
            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   }
+  // A streamed OpenAI request: streams run on the handler pool.
+  std::string stream_request(const std::string& message) const {
+    std::string body =
+        nlohmann::json{{"model", "groq/llama-3.3-70b-versatile"}, {"stream", true},
+                       {"messages", {{{"role", "user"}, {"content", message}}}}}
+            .dump();
+    return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+           "Content-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
   Harness h;
 };
 
@@ -280,9 +290,10 @@ TEST_F(ListenerAttacks, ConnectionsBeyondTheCapAreClosedAtOnceLoggedAndCounted) 
 }
 
 TEST_F(ListenerAttacks, AFullHandlerQueueIsAnswered503AtOnceAndCounted) {
-  // One handler thread, one queued request: with the thread held by a call to
-  // a provider that hangs, of two more requests one waits and the other is
-  // refused at once with a JSON 503 instead of piling up.
+  // One handler thread, one queued request: with the thread held by a stream
+  // whose provider hangs, of two more streams one waits and the other is
+  // refused at once with a JSON 503 instead of piling up. (Ordinary chat
+  // requests never take a handler thread: they are continuations on the loop.)
   h.start_world(R"(
 providers:
   - name: groq
@@ -297,20 +308,20 @@ providers:
   o.server.handler_queue = 1;
   h.start_service(std::move(o));
   RawClient busy(port());
-  ASSERT_TRUE(busy.send_all(chat_request("hangs")));
+  ASSERT_TRUE(busy.send_all(stream_request("hangs")));
   auto until = SteadyClock::now() + 10s;
   auto* groq = h.world->provider("groq");
   while (groq->in_flight() < 1 && SteadyClock::now() < until) std::this_thread::yield();
   ASSERT_EQ(groq->in_flight(), 1) << "the one handler thread waits on the hanging provider";
   RawClient b(port()), c(port());
-  ASSERT_TRUE(b.send_all(chat_request("b")));
-  ASSERT_TRUE(c.send_all(chat_request("c")));
+  ASSERT_TRUE(b.send_all(stream_request("b")));
+  ASSERT_TRUE(c.send_all(stream_request("c")));
   std::string rb = b.read_response(20s), rc = c.read_response(20s);
   int refused = (status_of(rb) == 503 && rb.find("overloaded") != std::string::npos) +
                 (status_of(rc) == 503 && rc.find("overloaded") != std::string::npos);
   EXPECT_EQ(refused, 1) << rb << "\n" << rc;
   EXPECT_NE((rb + rc).find("Retry-After: 1\r\n"), std::string::npos);
-  EXPECT_EQ(h.service->stats().value(Stat::requests, {"chat", "overloaded"}), 1u);
+  EXPECT_EQ(h.service->stats().value(Stat::requests, {"openai_stream", "overloaded"}), 1u);
   EXPECT_NE(status_of(busy.read_response(20s)), 0);
 }
 
