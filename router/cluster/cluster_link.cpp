@@ -50,7 +50,11 @@ std::string key_id(const std::string& secret) {
   return out;
 }
 
-ClusterLink::ClusterLink(ClusterOptions options, ChatRouter& router) : options_(std::move(options)), router_(router) {
+ClusterLink::ClusterLink(ClusterOptions options, ChatRouter& router) : ClusterLink(std::move(options)) {
+  attach(router);
+}
+
+ClusterLink::ClusterLink(ClusterOptions options) : options_(std::move(options)) {
   if (options_.replica_id.empty()) {
     char host[256] = {0};
     gethostname(host, sizeof host - 1);
@@ -59,6 +63,8 @@ ClusterLink::ClusterLink(ClusterOptions options, ChatRouter& router) : options_(
 }
 
 ClusterLink::~ClusterLink() { stop(); }
+
+void ClusterLink::attach(ChatRouter& router) { router_ = &router; }
 
 void ClusterLink::log(const std::string& line) const {
   if (options_.log) options_.log(line);
@@ -95,9 +101,19 @@ void ClusterLink::set_healthy(bool ok, const std::string& reason) {
     ++stats_.redis_errors;
     reason_ = reason;
   }
-  if (was == ok) return;
+  // The first failure is news even though the link never was healthy: a
+  // replica that starts while Redis is away says so once.
+  bool first = !announced_;
+  announced_ = true;
+  if (was == ok && !first) return;
   if (ok) {
     reason_.clear();
+    if (!joined_) {
+      joined_ = true;
+      log("INFO: cluster: replica " + options_.replica_id + " joined " + options_.redis.display());
+    } else {
+      log("INFO: cluster: Redis is back; resynchronised this replica with the cluster");
+    }
   } else {
     ++stats_.degraded;
     log("WARN: cluster: Redis at " + options_.redis.display() + " is unreachable (" + reason +
@@ -114,7 +130,6 @@ void ClusterLink::start() {
   std::string error;
   if (auto c = connect(&error); c && resync(*c)) {
     set_healthy(true, "");
-    log("INFO: cluster: replica " + options_.replica_id + " joined through " + options_.redis.display());
   } else {
     set_healthy(false, error.empty() ? "resync failed" : error);
   }
@@ -316,10 +331,28 @@ void ClusterLink::writer_loop() {
       upto = enqueued_;
     }
     std::string error;
-    if (!c || c->broken()) c = connect(&error);
+    bool fresh = false;
+    if (!c || c->broken()) {
+      c = connect(&error);
+      fresh = true;
+    }
     bool ok = c != nullptr;
     auto it = batch.begin();
-    for (; ok && it != batch.end(); ++it) ok = write(*c, it->second);
+    while (ok && it != batch.end()) {
+      if (write(*c, it->second)) {
+        ++it;
+        continue;
+      }
+      // A connection left idle across a Redis restart fails on its first
+      // use: replaced once before Redis counts as away.
+      if (fresh) {
+        ok = false;
+        break;
+      }
+      c = connect(&error);
+      fresh = true;
+      ok = c != nullptr;
+    }
     if (!ok) {
       if (c && c->broken()) error = "write failed";
       set_healthy(false, error.empty() ? "write failed" : error);
@@ -332,6 +365,8 @@ void ClusterLink::writer_loop() {
       continue;
     }
     backoff = Millis(50);
+    // Writes work again and the subscription never broke: nothing was missed.
+    if (!healthy_.load() && subscribed_.load()) set_healthy(true, "");
     std::lock_guard lock(mu_);
     written_ = std::max(written_, upto);
     cv_.notify_all();
@@ -391,7 +426,7 @@ void ClusterLink::apply(const json& m) {
   }
   if (type == "provider") {
     if (auto facts = SharedProviderState::from_json(m["facts"])) {
-      router_.merge_shared_provider(name, *facts);
+      if (router_) router_->merge_shared_provider(name, *facts);
       std::lock_guard lock(mu_);
       ++stats_.applied;
     }
@@ -405,8 +440,8 @@ void ClusterLink::apply(const json& m) {
     if (it == names_.end()) return;  // a key this replica does not have
     who = it->second;
   }
-  if (auto facts = SharedKeyState::from_json(m["facts"])) {
-    router_.merge_shared(who.provider, who.index, *facts);
+  if (auto facts = SharedKeyState::from_json(m["facts"]); facts && router_) {
+    router_->merge_shared(who.provider, who.index, *facts);
     std::lock_guard lock(mu_);
     ++stats_.applied;
   }
@@ -436,9 +471,8 @@ void ClusterLink::subscriber_loop() {
       if (!pause()) return;
       continue;
     }
-    bool was_healthy = healthy_.load();
+    subscribed_ = true;
     set_healthy(true, "");
-    if (!was_healthy) log("INFO: cluster: Redis is back; resynchronised this replica with the cluster");
     backoff = Millis(50);
     for (;;) {
       {
@@ -453,6 +487,7 @@ void ClusterLink::subscriber_loop() {
         continue;
       }
       if (timed_out) continue;
+      subscribed_ = false;
       set_healthy(false, error);
       break;
     }
@@ -460,16 +495,30 @@ void ClusterLink::subscriber_loop() {
   }
 }
 
+std::optional<RedisReply> ClusterLink::claim_command(const std::vector<std::string>& argv, std::string* error) {
+  // Called with claim_mu_ held. A connection left idle across a Redis
+  // restart fails on its first use: replaced once.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool fresh = false;
+    if (!claim_conn_ || claim_conn_->broken()) {
+      claim_conn_ = connect(error);
+      fresh = true;
+    }
+    if (!claim_conn_) return std::nullopt;
+    if (auto r = claim_conn_->command(argv, error)) return r;
+    claim_conn_.reset();
+    if (fresh) break;
+  }
+  return std::nullopt;
+}
+
 bool ClusterLink::claim(const std::string& name, Millis ttl) {
   std::lock_guard lock(claim_mu_);
   std::string error;
-  if (!claim_conn_ || claim_conn_->broken()) claim_conn_ = connect(&error);
-  if (claim_conn_) {
-    auto r = claim_conn_->command({"SET", redis_key("claim", name), options_.replica_id, "NX", "PX",
-                                   std::to_string(std::max<int64_t>(1, ttl.count()))},
-                                  &error);
-    if (r && !r->is_error()) return r->type == RedisReply::Type::status;
-  }
+  auto r = claim_command({"SET", redis_key("claim", name), options_.replica_id, "NX", "PX",
+                          std::to_string(std::max<int64_t>(1, ttl.count()))},
+                         &error);
+  if (r && !r->is_error()) return r->type == RedisReply::Type::status;
   set_healthy(false, error.empty() ? "claim failed" : error);
   return true;  // partitioned: better twice than never
 }
@@ -477,9 +526,7 @@ bool ClusterLink::claim(const std::string& name, Millis ttl) {
 std::optional<SharedKeyState> ClusterLink::read_key(const std::string& secret) {
   std::lock_guard lock(claim_mu_);
   std::string error;
-  if (!claim_conn_ || claim_conn_->broken()) claim_conn_ = connect(&error);
-  if (!claim_conn_) return std::nullopt;
-  auto r = claim_conn_->command({"GET", redis_key("key", key_id(secret))}, &error);
+  auto r = claim_command({"GET", redis_key("key", key_id(secret))}, &error);
   if (!r || r->type != RedisReply::Type::string) return std::nullopt;
   return SharedKeyState::from_json(json::parse(r->str, nullptr, false));
 }
@@ -498,13 +545,14 @@ ClusterLink::Stats ClusterLink::stats() const {
 
 json ClusterLink::status_json() const {
   std::lock_guard lock(mu_);
-  json j{{"state", healthy_.load() ? "ok" : "degraded"},
-         {"replica_id", options_.replica_id},
+  bool ok = healthy_.load();
+  json j{{"replica_id", options_.replica_id},
          {"redis", options_.redis.display()},
+         {"state", ok ? "connected" : "degraded"},
          {"keys_shared", names_.size()},
          {"published", stats_.published},
          {"applied", stats_.applied}};
-  j["reason"] = reason_.empty() ? json(nullptr) : json(reason_);
+  if (!ok) j["degraded_reason"] = reason_.empty() ? "not connected yet" : reason_;
   j["last_resync_ms"] = last_resync_ms_ < 0 ? json(nullptr) : json(last_resync_ms_);
   return j;
 }

@@ -39,6 +39,7 @@
 namespace keyward::cluster {
 
 class RedisConnection;
+struct RedisReply;
 
 struct ClusterOptions {
   RedisUrl redis;
@@ -56,7 +57,15 @@ std::string key_id(const std::string& secret);
 class ClusterLink final : public RouterObserver, public IncidentSharing {
  public:
   ClusterLink(ClusterOptions options, ChatRouter& router);
+  // Without a router yet: `keyward serve` builds the link (for the claiming
+  // outbox and the incident engine) before the service builds its router,
+  // then attaches the router before start().
+  explicit ClusterLink(ClusterOptions options);
   ~ClusterLink() override;  // stop()
+
+  // The router facts are applied to; before start(), once.
+  void attach(ChatRouter& router);
+  const std::string& replica_id() const { return options_.replica_id; }
 
   // The keys of the running configuration: call before start() and after
   // every reload (ids are recomputed from the secrets).
@@ -80,7 +89,9 @@ class ClusterLink final : public RouterObserver, public IncidentSharing {
   void release(std::vector<std::string> names);
 
   bool healthy() const { return healthy_.load(); }
-  // {"state":"ok"|"degraded","reason","replica_id","redis","keys_shared","last_resync_ms"}
+  // {"replica_id", "redis" (masked), "state":"connected"|"degraded",
+  //  "degraded_reason" (only when degraded), "keys_shared", "published",
+  //  "applied", "last_resync_ms"}
   nlohmann::json status_json() const;
 
   struct Stats {
@@ -128,10 +139,11 @@ class ClusterLink final : public RouterObserver, public IncidentSharing {
   std::string redis_key(const std::string& kind, const std::string& name) const;
   std::string channel() const;
   std::unique_ptr<RedisConnection> connect(std::string* error);
+  std::optional<RedisReply> claim_command(const std::vector<std::string>& argv, std::string* error);
   void log(const std::string& line) const;
 
   ClusterOptions options_;
-  ChatRouter& router_;
+  ChatRouter* router_ = nullptr;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -142,10 +154,13 @@ class ClusterLink final : public RouterObserver, public IncidentSharing {
   uint64_t enqueued_ = 0, written_ = 0;                    // for flush()
   bool stopping_ = false;
   std::string reason_;
+  bool announced_ = false;  // the first state (joined or degraded) was logged
+  bool joined_ = false;     // "joined" was logged (later recoveries say "back")
   int64_t last_resync_ms_ = -1;
   Stats stats_;
 
   std::atomic<bool> healthy_{false};
+  std::atomic<bool> subscribed_{false};  // the subscriber is connected and resynchronised
   std::mutex claim_mu_;  // one claim connection, used by any thread
   std::unique_ptr<RedisConnection> claim_conn_;
   std::thread writer_, subscriber_;

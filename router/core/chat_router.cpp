@@ -191,7 +191,7 @@ RouteStep ChatRouter::next(RouteSession& s) {
         step.timeout = state.pool.config().timeouts.request;
         if (!s.waiting_) {
           s.waiting_ = true;
-          state.waiters.emplace_back(&s, s.waker_);
+          state.waiters.emplace_back(&s, s.waker_.lock());
         }
         break;
       case NextAttempt::Kind::none:

@@ -117,7 +117,9 @@ class RouteSession {
 
   ChatRequest request_;
   std::shared_ptr<RouterState> state_;  // in-flight requests finish on the pool they started with
-  std::shared_ptr<RouteWaker> waker_;
+  // Weak: a driver's task usually owns its session and is its waker too. The
+  // router's waiter list holds it strongly while the session is parked.
+  std::weak_ptr<RouteWaker> waker_;
   RequestProgress progress_;
   RouteOutcome out_;
   std::optional<KeyRef> calling_;  // the key of the call in flight

@@ -86,10 +86,10 @@ void read_provider(const YamlField& n, RouterConfig& cfg, int position) {
 }
 
 void read_root(const YamlField& root, RouterConfig& cfg) {
-  // `alerts` and `schedules` belong to router/alerts and `journal` to
-  // router/main, which read the same file.
+  // `alerts` and `schedules` belong to router/alerts; `journal`, `server`
+  // (the public listener) and `cluster` to router/main, which read the same file.
   root.each_field({"providers", "timeouts", "quarantine", "ejection", "cache", "routing", "support_url", "alerts",
-                   "schedules", "journal"},
+                   "schedules", "journal", "server", "cluster"},
                   [&](const std::string& key, const YamlField& v) {
     if (key == "providers") {
       if (!v.node.IsSequence()) v.fail("expected a list of providers");

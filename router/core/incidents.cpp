@@ -137,8 +137,15 @@ void IncidentEngine::on_pool_event(const PoolEvent& e) {
   const ProviderConfig* pc = provider_config(e.provider);
   if (!pc) return;
   if (e.view) view_ = e.view;
-  // Learnt from another replica: that replica alerted on what it saw.
-  if (e.remote) return;
+  // Learnt from another replica: that replica alerted on what it saw. But
+  // the key it took out may be the last one of a provider here, when the
+  // provider's other keys went out on this replica: the "all keys failed"
+  // alert is then this replica's to raise (claimed once cluster-wide).
+  if (e.remote) {
+    if (e.kind == PoolEventKind::key_quarantined || e.kind == PoolEventKind::key_exhausted)
+      check_all_keys_failed(*pc, e.at);
+    return;
+  }
   ProviderEpisode& ep = episodes_[pc->name];
   switch (e.kind) {
     case PoolEventKind::key_quarantined:

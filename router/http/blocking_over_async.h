@@ -6,7 +6,7 @@
 // end in time releases the thread anyway, as a timeout).
 //
 // Streamed deltas arrive on the transport's event loop, which must never
-// block; the caller's sink may (StreamBridge holds a producer back while the
+// block; the caller's sink may (the SSE route's responder waits while the
 // client reads slowly). So the loop only queues deltas here (bounded: past
 // `max_queued_stream_bytes` the call is aborted, as for a client that reads
 // too slowly) and the waiting thread hands them to the caller's sink, in

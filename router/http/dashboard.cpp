@@ -85,6 +85,12 @@ std::string render_app(const json& s) {
   if (field(store, "state") == "degraded")
     h += " &middot; <span id=\"store-state\" class=\"bad\">store: degraded</span> (" + html_escape(field(store, "reason")) +
          "; " + html_escape(field(store, "spilled_alerts")) + " alerts in memory only)";
+  // Cluster mode: a replica that lost Redis serves alone; alerts may repeat.
+  const json& cluster = object_of(s, "cluster");
+  if (field(cluster, "state") == "degraded")
+    h += " &middot; <span id=\"cluster-state\" class=\"bad\">cluster: degraded</span> (" +
+         html_escape(field(cluster, "degraded_reason")) + "; replica " + html_escape(field(cluster, "replica_id")) +
+         " serves on its own state)";
   const json& journal = object_of(s, "journal");
   if (field(journal, "state") == "degraded")
     h += " &middot; <span id=\"journal-state\" class=\"bad\">journal: degraded</span> (" +
@@ -185,6 +191,10 @@ const char* kScript = R"JS(
     if (st.state === 'degraded')
       h += ' &middot; <span id="store-state" class="bad">store: degraded</span> (' + esc(st.reason) + '; ' +
            esc(st.spilled_alerts) + ' alerts in memory only)';
+    var cl = s.cluster || {};
+    if (cl.state === 'degraded')
+      h += ' &middot; <span id="cluster-state" class="bad">cluster: degraded</span> (' + esc(cl.degraded_reason) +
+           '; replica ' + esc(cl.replica_id) + ' serves on its own state)';
     if (jr.state === 'degraded')
       h += ' &middot; <span id="journal-state" class="bad">journal: degraded</span> (' + esc(jr.last_error) + '; ' +
            esc(jr.dropped_lines) + ' lines dropped)';

@@ -2,7 +2,8 @@
 // Service statistics, declared once (kStatDefs) and shared by /metrics
 // (Prometheus text), /api/status ("stats") and tests, which assert on named
 // counters rather than on log text (Envoy). Counts kept by other parts (the
-// alert store) are copied in by samplers just before each rendering.
+// listener, the journal, the incident engine, the alert dispatcher, the alert
+// store) are copied in by samplers just before each rendering.
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -18,22 +19,34 @@
 namespace keyward::http {
 
 enum class Stat {
-  requests,          // {route, outcome}
-  attempts,          // {provider, key, class}
-  failovers,         // {provider}: a failed attempt followed by another in the same request
-  quarantines,       // {provider}
-  ejections,         // {provider}
-  emergencies,       // {cause}
-  cache_hits,        // {stale}
-  validations,       // {provider, result}
-  reloads,           // {result}
-  request_seconds,   // histogram {route}
-  attempt_seconds,   // histogram {provider}
+  requests,         // {route, outcome}
+  attempts,         // {provider, key, class}
+  failovers,        // {provider}: a failed attempt followed by another in the same request
+  quarantines,      // {provider}
+  ejections,        // {provider}
+  emergencies,      // {cause}
+  cache_hits,       // {stale}
+  validations,      // {provider, result}
+  reloads,          // {result}
+  request_seconds,  // histogram {route}
+  attempt_seconds,  // histogram {provider}
   // Sampled from their owners (see Stats::add_sampler):
-  store_write_errors,  // failed batch writes of the alert store (SQLITE_FULL, I/O error, read-only)
-  alerts_spilled,      // gauge: alerts held in memory only because the store cannot write
+  http_connections,       // {event}: accepted, refused (over the cap), idle_closed, write_timeout, slow_reader_cut
+  http_open_connections,  // gauge
+  http_refused_requests,  // {reason}: refusals of the listener itself (net::Refusal)
+  http_bytes_read,        // bytes received from clients
+  journal_dropped_lines,  // lines the journal dropped because its writer was stalled
+  incident_alerts,        // {result}: enqueued, suppressed (deduplicated), rejected (by the outbox)
+  incidents,              // {event}: opened, resolved
+  alert_deliveries,       // {result}: delivered, failed (each retried later), skipped
+  store_write_errors,     // failed batch writes of the alert store (SQLITE_FULL, I/O error, read-only)
+  alerts_spilled,         // gauge: alerts held in memory only because the store cannot write
+  cluster_degraded,       // gauge: 1 while this replica cannot reach Redis (cluster mode)
+  cluster_published,      // key and provider facts this replica wrote to Redis
+  cluster_applied,        // facts from other replicas applied here
+  cluster_degradations,   // times this replica lost Redis
 };
-constexpr size_t kStatCount = 13;
+constexpr size_t kStatCount = 25;
 
 struct StatDef {
   Stat id;

@@ -55,20 +55,17 @@ struct StreamState {
 using AnswerParser = bool (*)(const std::string& body, ChatAnswer* answer);
 using ModelsParser = bool (*)(const std::string& body, std::vector<std::string>* models);
 
-void start(net::UpstreamClient& client, CallSite site, const net::BaseUrl& base, net::UpstreamRequest request,
-           Millis timeout, net::BodyConsumer on_2xx, net::UpstreamDone done) {
-  if (site == CallSite::calling_thread)
-    client.call_here(base, std::move(request), timeout, std::move(on_2xx), std::move(done));
-  else
-    client.call(base, std::move(request), timeout, std::move(on_2xx), std::move(done));
+void start(net::UpstreamClient& client, const net::BaseUrl& base, net::UpstreamRequest request, Millis timeout,
+           net::BodyConsumer on_2xx, net::UpstreamDone done) {
+  client.call(base, std::move(request), timeout, std::move(on_2xx), std::move(done));
 }
 
 // The call shared by both wires once the request is built.
-void run_chat(net::UpstreamClient& client, CallSite site, const net::BaseUrl& base, net::UpstreamRequest request,
+void run_chat(net::UpstreamClient& client, const net::BaseUrl& base, net::UpstreamRequest request,
               Millis timeout, StreamSink* sink, ChatDone done, AnswerParser parse_answer, StreamEventReader read_event,
               bool needs_finish_frame_only) {
   if (!sink) {
-    start(client, site, base, std::move(request), timeout, nullptr,
+    start(client, base, std::move(request), timeout, nullptr,
           [done = std::move(done), parse_answer](AttemptResult r) {
             ChatAnswer answer;
             if (is_2xx(r) && !parse_answer(r.body, &answer)) mark_malformed(r);
@@ -78,7 +75,7 @@ void run_chat(net::UpstreamClient& client, CallSite site, const net::BaseUrl& ba
   }
   auto st = std::make_shared<StreamState>(sink, client.options().max_body_bytes, read_event);
   start(
-      client, site, base, std::move(request), timeout,
+      client, base, std::move(request), timeout,
       [st](const char* data, size_t size) { return st->feed(data, size); },
       [st, done = std::move(done), needs_finish_frame_only](AttemptResult r) {
         // No [DONE] (OpenAI), or no final frame / a frame left half-sent (Gemini): cut.
@@ -88,9 +85,9 @@ void run_chat(net::UpstreamClient& client, CallSite site, const net::BaseUrl& ba
       });
 }
 
-void run_models(net::UpstreamClient& client, CallSite site, const net::BaseUrl& base, net::UpstreamRequest request,
+void run_models(net::UpstreamClient& client, const net::BaseUrl& base, net::UpstreamRequest request,
                 Millis timeout, ModelsDone done, ModelsParser parse_models) {
-  start(client, site, base, std::move(request), timeout, nullptr,
+  start(client, base, std::move(request), timeout, nullptr,
         [done = std::move(done), parse_models](AttemptResult r) {
           std::vector<std::string> models;
           if (is_2xx(r) && !parse_models(r.body, &models)) mark_malformed(r);
@@ -113,7 +110,7 @@ void OpenAiTransport::chat(const ProviderConfig& provider, const KeyConfig& key,
   req.secret = key.secret;
   req.body = openai_request_body(provider.model, request, sink != nullptr);
   if (sink) req.headers.emplace_back("Accept", "text/event-stream");
-  run_chat(client_, site_, base, std::move(req), timeout, sink, std::move(done), parse_openai_answer,
+  run_chat(client_, base, std::move(req), timeout, sink, std::move(done), parse_openai_answer,
            read_openai_stream_event, false);
 }
 
@@ -125,7 +122,7 @@ void OpenAiTransport::list_models(const ProviderConfig& provider, const KeyConfi
   req.path = "/models";
   req.headers = {{"Authorization", "Bearer " + key.secret}};
   req.secret = key.secret;
-  run_models(client_, site_, base, std::move(req), timeout, std::move(done), parse_openai_models);
+  run_models(client_, base, std::move(req), timeout, std::move(done), parse_openai_models);
 }
 
 // ---------------------------------------------------------------- Gemini
@@ -141,7 +138,7 @@ void GeminiTransport::chat(const ProviderConfig& provider, const KeyConfig& key,
   req.headers = {{"x-goog-api-key", key.secret}};
   req.secret = key.secret;
   req.body = gemini_request_body(request);
-  run_chat(client_, site_, base, std::move(req), timeout, sink, std::move(done), parse_gemini_answer,
+  run_chat(client_, base, std::move(req), timeout, sink, std::move(done), parse_gemini_answer,
            read_gemini_stream_event, true);
 }
 
@@ -153,7 +150,7 @@ void GeminiTransport::list_models(const ProviderConfig& provider, const KeyConfi
   req.path = "/models";
   req.headers = {{"x-goog-api-key", key.secret}};
   req.secret = key.secret;
-  run_models(client_, site_, base, std::move(req), timeout, std::move(done), parse_gemini_models);
+  run_models(client_, base, std::move(req), timeout, std::move(done), parse_gemini_models);
 }
 
 // ---------------------------------------------------------------- dispatch
@@ -169,15 +166,13 @@ std::unique_ptr<net::EventLoop> started_loop() {
 WireTransport::WireTransport(net::EventLoop& loops, net::UpstreamOptions options)
     : client_(std::make_unique<net::UpstreamClient>(loops, options)),
       openai_(*client_),
-      gemini_(*client_),
-      calling_thread_(*client_) {}
+      gemini_(*client_) {}
 
 WireTransport::WireTransport(net::UpstreamOptions options)
     : own_loop_(started_loop()),
       client_(std::make_unique<net::UpstreamClient>(*own_loop_, options)),
       openai_(*client_),
-      gemini_(*client_),
-      calling_thread_(*client_) {}
+      gemini_(*client_) {}
 
 WireTransport::~WireTransport() {
   client_.reset();  // ends calls in flight and closes the pool, on the loop, while it still runs
@@ -195,34 +190,6 @@ void WireTransport::chat(const ProviderConfig& provider, const KeyConfig& key, c
 
 void WireTransport::list_models(const ProviderConfig& provider, const KeyConfig& key, Millis timeout, ModelsDone done) {
   pick(provider).list_models(provider, key, timeout, std::move(done));
-}
-
-// ---------------------------------------------------------------- on the calling thread
-
-ProviderTransport& WireTransport::CallingThread::pick(const ProviderConfig& provider) {
-  return provider.wire == WireKind::gemini ? static_cast<ProviderTransport&>(gemini_) : openai_;
-}
-
-AttemptResult WireTransport::CallingThread::chat_now(const ProviderConfig& provider, const KeyConfig& key,
-                                                     const ChatRequest& request, Millis timeout, ChatAnswer* answer,
-                                                     StreamSink* sink) {
-  AttemptResult result;
-  // call_here returns after `done` ran, so the locals it writes are still here.
-  pick(provider).chat(provider, key, request, timeout, sink, [&](AttemptResult r, ChatAnswer a) {
-    result = std::move(r);
-    if (answer) *answer = std::move(a);
-  });
-  return result;
-}
-
-AttemptResult WireTransport::CallingThread::list_models_now(const ProviderConfig& provider, const KeyConfig& key,
-                                                            Millis timeout, std::vector<std::string>* models) {
-  AttemptResult result;
-  pick(provider).list_models(provider, key, timeout, [&](AttemptResult r, std::vector<std::string> m) {
-    result = std::move(r);
-    if (models) *models = std::move(m);
-  });
-  return result;
 }
 
 }  // namespace keyward::http

@@ -23,17 +23,23 @@
 
 namespace keyward {
 
+namespace cluster {
+class ClusterLink;
+class ClaimingOutbox;
+}  // namespace cluster
+
 struct AppOptions {
   RouterConfig config = default_config();  // keys not applied yet
   EnvMap env;                              // .env merged with the process environment
   std::string env_source = ".env";
-  std::string config_yaml;                 // keyward.yaml text, for `alerts:` / `schedules:`
+  std::string config_yaml;                 // keyward.yaml text, for `alerts:` / `schedules:` / `cluster:`
   std::string config_source = "keyward.yaml";
   std::vector<std::string> warnings;       // logged first (.env diagnostics)
   const Clock* clock = nullptr;
   std::string listen = "127.0.0.1:5000";
   std::string journal_path = "keyward-journal.jsonl";
   std::string store_path = "keyward.db";   // incidents and the alert outbox
+  http::ServerSettings server;             // keyward.yaml `server:` (the public listener)
   // For tests: the store's backend instead of SQLite at store_path (a slow
   // or failing one), which starts empty.
   std::function<std::unique_ptr<store::StoreBackend>()> store_backend;
@@ -64,7 +70,8 @@ class App {
   // Timers: pool deadlines, incident reminders, the daily health check,
   // expiry reminders. Background mode calls it every second.
   void tick();
-  // Pings every key now and alerts with the failures (the 06:00 job).
+  // Pings every key now and alerts with the failures (the 06:00 job; in a
+  // cluster, tick() runs it on the one replica that takes the day's lease).
   void run_health_check();
   // One synchronous delivery pass over the outbox.
   size_t drain_alerts();
@@ -75,6 +82,8 @@ class App {
   http::Service& service() { return *service_; }
   IncidentEngine& incidents() { return *incidents_; }
   store::AlertStore& store() { return *store_; }
+  // Cluster mode (KEYWARD_REDIS_URL or `cluster:`); null when serving alone.
+  cluster::ClusterLink* cluster() { return link_.get(); }
   void log(const std::string& line);
 
  private:
@@ -84,6 +93,13 @@ class App {
   alerts::AlertSettings alert_settings_;
   bool open_store(std::string* error);
   static std::string admin_token_of(const EnvMap& env);
+  bool start_cluster(std::string* error);
+  // Keys a replica validated within the last few minutes are not pinged
+  // again at start: their shared verdict is adopted (docs/CLUSTER.md).
+  http::KeyFilter unshared_keys(ChatRouter& router);
+  // Once a day per cluster: true when this replica takes `name` (always when
+  // serving alone or while Redis is away).
+  bool take_lease(const std::string& job, WallTime now, const std::string& subject = "");
   // Where lines go before the service exists, and from other threads.
   void log_direct(const std::string& line);
 
@@ -92,6 +108,12 @@ class App {
   std::mutex log_mu_;
   http::Service* log_service_ = nullptr;  // guarded by log_mu_
   std::unique_ptr<alerts::AlertDispatcher> dispatcher_;
+  // Cluster mode: the link to the other replicas through Redis, and the
+  // outbox in front of the dispatcher that lets each alert through once
+  // cluster-wide. Declared between the dispatcher and the incident engine:
+  // the engine enqueues into the claiming outbox, which feeds the dispatcher.
+  std::unique_ptr<cluster::ClusterLink> link_;
+  std::unique_ptr<cluster::ClaimingOutbox> claiming_;
   std::unique_ptr<IncidentEngine> incidents_;
   std::unique_ptr<DailyHealthCheck> health_check_;
   ExpiryReminders expiry_;

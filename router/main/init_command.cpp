@@ -50,6 +50,13 @@ journal:
 schedules:
   health_check: "06:00"     # UTC: every key pinged once a day
   expiry_warning: 7d        # before GROQ_API_KEY_1_EXPIRES and friends
+
+# Several replicas behind a load balancer share key states, incidents and
+# alert claims through one Redis (docs/CLUSTER.md); KEYWARD_REDIS_URL wins.
+# cluster:
+#   redis_url: redis://:password@10.0.0.5:6379/0
+#   replica_id: web-1       # default: hostname:pid
+#   key_prefix: keyward
 )";
 
 const char* const kInitEnvExample = R"(# .env.example, written by `keyward init`. Copy it to .env, fill it in, and
@@ -75,6 +82,9 @@ ALERT_WEBHOOK_URL=
 # Guards POST /admin/reload, POST /admin/keys/test and GET /api/journal.
 # Rotate it by editing it here and reloading (SIGHUP).
 KEYWARD_ADMIN_TOKEN=change-me-to-a-long-random-string
+
+# Cluster mode (docs/CLUSTER.md): replicas share state through this Redis.
+# KEYWARD_REDIS_URL=redis://:password@10.0.0.5:6379/0
 )";
 
 namespace {

@@ -10,6 +10,7 @@
 #include "base/flags.h"
 #include "router/main/app.h"
 #include "router/main/commands.h"
+#include "router/main/serve_settings.h"
 #include "router/main/serve_setup.h"
 
 namespace keyward {
@@ -58,6 +59,13 @@ int serve_main(int argc, char** argv) {
     std::fprintf(stderr, "ERROR: %s\n", error.c_str());
     return 2;
   }
+  http::ServerSettings server;
+  try {
+    server = server_settings_from_yaml(inputs.config_yaml, config_path);
+  } catch (const SchemaError& e) {
+    std::fprintf(stderr, "ERROR: %s\n", e.what());
+    return 2;
+  }
 
   // Block before any thread exists so that every thread inherits the mask.
   sigset_t signals;
@@ -80,6 +88,7 @@ int serve_main(int argc, char** argv) {
   o.listen = listen;
   o.journal_path = journal;
   o.store_path = store;
+  o.server = server;
   o.keys_updated_at = file_mtime(env_path);
   o.reload_source = [config_path, env_path](RouterConfig* out, EnvMap* env, std::string* err) {
     RouterInputs fresh;

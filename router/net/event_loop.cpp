@@ -5,15 +5,49 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace keyward::net {
 
 namespace {
 thread_local boost::asio::io_context* t_current = nullptr;
-}
+
+// An io_context as an Executor. A timer is cancelled when its handle goes:
+// the handle owns the timer, and the wait's handler holds it only weakly. (An
+// expiry racing the release may still run `fn`: callers guard against stale
+// timers, as the route driver does with its wait generation.)
+class LoopExecutor final : public Executor {
+ public:
+  explicit LoopExecutor(boost::asio::io_context& io) : io_(io) {}
+  void post(std::function<void()> fn) override { boost::asio::post(io_, std::move(fn)); }
+  std::shared_ptr<void> after(std::chrono::milliseconds delay, std::function<void()> fn) override {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
+    std::weak_ptr<boost::asio::steady_timer> weak = timer;
+    timer->async_wait([weak, fn = std::move(fn)](const boost::system::error_code& ec) {
+      if (!ec && weak.lock()) fn();
+    });
+    // The handle may be released on any thread; the timer is cancelled and
+    // destroyed on its loop (at once when released there).
+    boost::asio::io_context* io = &io_;
+    return std::shared_ptr<void>(nullptr, [timer, io](void*) mutable {
+      if (t_current == io) {
+        timer->cancel();
+        timer.reset();
+      } else {
+        boost::asio::post(*io, [timer = std::move(timer)] { timer->cancel(); });
+      }
+    });
+  }
+
+ private:
+  boost::asio::io_context& io_;
+};
+
+}  // namespace
 
 struct EventLoop::Loop {
   boost::asio::io_context io{1};  // concurrency hint 1: one thread runs it
+  LoopExecutor executor{io};
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::thread thread;
 };
@@ -61,5 +95,13 @@ boost::asio::io_context* EventLoop::current() const {
 }
 
 void EventLoop::post(size_t i, std::function<void()> fn) { boost::asio::post(context(i), std::move(fn)); }
+
+Executor& EventLoop::executor(size_t i) { return loops_[i % loops_.size()]->executor; }
+
+Executor* EventLoop::current_executor() const {
+  for (const auto& l : loops_)
+    if (&l->io == t_current) return &l->executor;
+  return nullptr;
+}
 
 }  // namespace keyward::net

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "router/net/executor.h"
+
 namespace boost::asio {
 class io_context;
 }
@@ -40,6 +42,10 @@ class EventLoop {
   boost::asio::io_context* current() const;
   // Runs `fn` on loop `i` (from any thread).
   void post(size_t i, std::function<void()> fn);
+  // Loop `i` as an Executor (post and timers on that loop's thread).
+  Executor& executor(size_t i);
+  // The executor of the loop the calling thread runs, or nullptr.
+  Executor* current_executor() const;
 
  private:
   struct Loop;

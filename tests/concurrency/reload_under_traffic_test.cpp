@@ -21,7 +21,7 @@ providers:
   const std::string env_a = "GROQ_API_KEY_1=sk-proj-GOOD-AAA-0123\nGEMINI_API_KEY_1=AIza-GOOD-XXX-0123\n";
   const std::string env_b = "GROQ_API_KEY_1=sk-proj-EXPIRED-ZZZ\nGROQ_API_KEY_2=sk-proj-GOOD-BBB-4567\n";
   auto o = h.options(env_a, base);
-  o.server_threads = 8;
+  o.server.handler_threads = 8;
   h.start_service(std::move(o));
 
   constexpr int kClients = 4, kRequests = 40;

@@ -69,7 +69,8 @@ providers:
   - {name: groq, kind: groq, keys: {sk-proj-GOOD-AAA-0123: valid}}
 )");
     auto o = h.options("GROQ_API_KEY_1=sk-proj-GOOD-AAA-0123\n");
-    o.client_io_timeout = 300ms;
+    o.server.head_timeout = 300ms;
+    o.server.body_timeout = 300ms;
     h.start_service(std::move(o));
   }
   Harness h;
@@ -205,7 +206,7 @@ void start_router(Harness& h, const std::string& base_url, size_t max_provider_b
   o.listen = "127.0.0.1:0";
   o.journal_path = "";
   o.validate_on_start = false;
-  o.server_threads = 4;
+  o.server.handler_threads = 4;
   o.max_provider_body_bytes = max_provider_body;
   o.log = [](const std::string&) {};
   h.service = std::make_unique<Service>(std::move(o));

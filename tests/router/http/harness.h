@@ -81,7 +81,7 @@ class Harness {
     o.clock = &clock;
     o.listen = "127.0.0.1:0";
     o.journal_path = "";
-    o.server_threads = 8;
+    o.server.handler_threads = 8;
     o.log = [this](const std::string& line) {
       std::lock_guard lock(log_mu);
       logs.push_back(line);
