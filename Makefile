@@ -51,7 +51,7 @@ test: build
 # verdict comes minutes sooner than after building every test and benchmark.
 run: configure
 	cmake --build $(BUILD) -j$(JOBS) --target keyward
-	$(BUILD)/router/main/keyward run scenarios/library --jobs $(JOBS) \
+	$(BUILD)/router/main/keyward run scenarios/library --self-check --jobs $(JOBS) \
 	  --report $(BUILD)/scenario-report.html --junit $(BUILD)/scenario-junit.xml \
 	  --json $(BUILD)/scenario-journal.json --work-dir $(BUILD)/scenario-runs
 

@@ -30,7 +30,7 @@ void run_chat_bench(benchmark::State& state, ProviderKind kind, KeyState key_sta
   o.kind = kind;
   o.name = "bench";
   o.seed = 7;
-  o.keys["sk-bench-key-0000000000"] = KeySpec{key_state, -1};
+  o.keys["sk-bench-key-0000000000"] = KeySpec{key_state, -1, std::nullopt};
   o.journal_limit = 10000;
   FakeProvider fake(o, clock);
   fake.start();

@@ -286,7 +286,9 @@ void FakeProvider::Impl::handle(const httplib::Request& req, httplib::Response& 
       if (f.gate.admit(f.spec, key, req.path, streaming)) f.spec.fault->apply(fx, f.gate.rng());
     }
     auto it = keys.find(key);
-    spec = it != keys.end() ? it->second : KeySpec{default_state, -1};
+    // A state with an end recovers on its own once the fake's clock passes it.
+    if (it != keys.end() && it->second.until && arrived >= *it->second.until) it->second = KeySpec{};
+    spec = it != keys.end() ? it->second : KeySpec{default_state, -1, std::nullopt};
     if (spec.variant < 0) spec.variant = variant;
   }
   ctx.request_id = request_id(n);
@@ -294,6 +296,7 @@ void FakeProvider::Impl::handle(const httplib::Request& req, httplib::Response& 
 
   JournalEntry entry;
   entry.time = arrived;
+  entry.request_no = n;
   entry.method = req.method;
   entry.path = printable_ascii(req.path);
   entry.key = ctx.masked_key;
@@ -330,6 +333,7 @@ void FakeProvider::Impl::handle(const httplib::Request& req, httplib::Response& 
   if (fx.status) {
     ctx.message = fx.status_message;
     answer = wire->status_error(fx.status, ctx);
+    if (fx.status_headers) answer.headers = *fx.status_headers;
   } else if (rm.route == Route::not_found) {
     answer = wire->not_found(req.method, req.path, ctx);
   } else if (key.empty()) {
@@ -342,10 +346,15 @@ void FakeProvider::Impl::handle(const httplib::Request& req, httplib::Response& 
     answer = wire->models(ctx);
   } else if (spec.state == KeyState::rate_limited) {
     auto limit = opts.limits.requests_per_minute ? opts.limits.requests_per_minute : 30;
-    answer = wire->rate_limited(std::chrono::seconds(opts.rate_limited_retry_s), limit, limit, ctx);
+    auto wait = spec.until ? std::chrono::duration_cast<std::chrono::milliseconds>(*spec.until - arrived)
+                : opts.rate_limited_retry.count() > 0 ? opts.rate_limited_retry
+                                                      : std::chrono::milliseconds(opts.rate_limited_retry_s * 1000LL);
+    answer = wire->rate_limited(wait, limit, limit, ctx);
   } else if (spec.state == KeyState::quota_exhausted) {
     auto limit = opts.limits.requests_per_day ? opts.limits.requests_per_day : 1000;
-    answer = wire->quota_exhausted((next_midnight_utc(arrived) - arrived), limit, limit, ctx);
+    WallTime reset = spec.until ? *spec.until : next_midnight_utc(arrived);
+    answer = wire->quota_exhausted(std::chrono::duration_cast<std::chrono::milliseconds>(reset - arrived), limit,
+                                   limit, ctx);
   } else {
     Admission a;
     {
@@ -543,12 +552,15 @@ std::string FakeProvider::root_url() const {
 
 std::string FakeProvider::base_url() const { return root_url() + impl_->wire->path_prefix(); }
 
-bool FakeProvider::set_key_state(const std::string& key, KeyState state, int variant) {
+bool FakeProvider::set_key_state(const std::string& key, KeyState state, int variant,
+                                 std::optional<WallTime> until) {
   std::lock_guard lock(impl_->mu);
   if (impl_->keys.size() >= kMaxKeys && !impl_->keys.count(key)) return false;
-  impl_->keys[key] = KeySpec{state, variant};
+  impl_->keys[key] = KeySpec{state, variant, until};
   return true;
 }
+
+WallTime FakeProvider::next_reset(WallTime now) { return next_midnight_utc(now); }
 
 void FakeProvider::remove_key(const std::string& key) {
   std::lock_guard lock(impl_->mu);
@@ -667,6 +679,11 @@ std::uint64_t FakeProvider::requests_for_key(const std::string& raw_key) const {
 }
 
 int FakeProvider::in_flight() const { return impl_->in_flight.load(); }
+
+std::uint64_t FakeProvider::arrivals() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->request_no;
+}
 
 nlohmann::json FakeProvider::state_json() const {
   nlohmann::json faults_json = nlohmann::json::array();

@@ -13,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,7 +28,13 @@ namespace keyward::fakes {
 
 struct KeySpec {
   KeyState state = KeyState::valid;
-  int variant = -1;  // which of two real error shapes (Mistral); -1 = the provider's
+  // Which of two real error shapes: Mistral's 401/429; Groq's quota_exhausted
+  // 429 (0: requests per day, RPD; 1: tokens per day, TPD). -1 = the provider's.
+  int variant = -1;
+  // The state ends on its own then (on the fake's clock) and the key answers
+  // as valid again: a daily quota resets, a rate limit lifts after its wait.
+  // A rate_limited key quotes the time left until then.
+  std::optional<WallTime> until;
 };
 
 struct LimitsOptions {
@@ -49,6 +56,7 @@ struct ProviderOptions {
   std::vector<FaultSpec> faults;
   int error_variant = 0;                   // 0|1: Mistral's first or second 401/429 shape
   std::uint32_t rate_limited_retry_s = 2;  // wait quoted by the rate_limited key state
+  std::chrono::milliseconds rate_limited_retry{0};  // when set, replaces rate_limited_retry_s (6m7.2s)
   std::uint64_t seed = 0;                  // answers, request ids, fault RNGs
   std::uint32_t max_threads = 64;          // concurrent connections served
   std::uint32_t keep_alive_timeout_s = 5;  // idle keep-alive connections are closed after this
@@ -60,6 +68,9 @@ struct ProviderOptions {
 // keys whose masks collide.
 struct JournalEntry {
   std::uint64_t seq = 0;  // 1, 2, ... per provider (survives ring wrap-around)
+  // The fake's request number (its request id), given on arrival: 1, 2, ...
+  // seq follows the order answers finish; this, the order requests came in.
+  std::uint64_t request_no = 0;
   WallTime time;          // fake clock, when the request arrived
   std::string method;
   std::string path;
@@ -128,7 +139,13 @@ class FakeProvider {
 
   // --- key states
   // False when kMaxKeys keys are listed already (and `key` is not one).
-  bool set_key_state(const std::string& key, KeyState state, int variant = -1);
+  // `until`: the state ends then (KeySpec::until); see next_reset() for a quota's.
+  bool set_key_state(const std::string& key, KeyState state, int variant = -1,
+                     std::optional<WallTime> until = std::nullopt);
+  // When a quota_exhausted key recovers: every fake kind resets its daily
+  // quota at the next midnight UTC after `now` (Groq's and Gemini's per-day
+  // limits; Mistral's and OpenAI's monthly/billing ones reset the same way here).
+  static WallTime next_reset(WallTime now);
   void remove_key(const std::string& key);  // falls back to the default state
   void set_default_key_state(KeyState state);
   KeyState key_state(const std::string& key) const;
@@ -160,6 +177,9 @@ class FakeProvider {
   std::uint64_t requests_for_key(const std::string& raw_key) const;
   // Requests whose handler is running now (a hang or latency fault holds one).
   int in_flight() const;
+  // How many requests have arrived so far (the last request_no given): a
+  // request_no at most this arrived before the call.
+  std::uint64_t arrivals() const;
   // Summary for GET /_fake/state.
   nlohmann::json state_json() const;
 

@@ -1,5 +1,7 @@
 #include "fakes/world.h"
 
+#include "base/durations.h"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -73,7 +75,7 @@ nlohmann::json to_json(const YAML::Node& n) {
 
 ProviderOptions parse_provider(const YamlField& f, std::uint64_t world_seed) {
   f.only({"name", "kind", "listen", "tls", "model", "latency_ms", "default_key_state", "keys",
-          "limits", "faults", "error_variant", "rate_limited_retry_s", "seed", "max_threads",
+          "limits", "faults", "error_variant", "rate_limited_retry_s", "rate_limited_retry", "seed", "max_threads",
           "keep_alive_timeout_s", "journal_limit", "max_body_bytes"});
   ProviderOptions o;
   if (!f.has("kind")) f.fail("missing field 'kind' (" + std::string(provider_kind_names()) + ")");
@@ -136,6 +138,14 @@ ProviderOptions parse_provider(const YamlField& f, std::uint64_t world_seed) {
   if (f.has("rate_limited_retry_s"))
     o.rate_limited_retry_s =
         static_cast<std::uint32_t>(unsigned_field(f.child("rate_limited_retry_s"), 86'400));
+  if (f.has("rate_limited_retry")) {
+    // A Go-style wait with fractions, as Groq quotes it: 6m7.2s, 7.66s.
+    auto text = f.child("rate_limited_retry").str();
+    auto d = parse_go_duration(text);
+    if (!d || d->count() <= 0 || d->count() > 86'400'000)
+      f.child("rate_limited_retry").fail("expected a wait such as 2s, 7.66s or 6m7.2s (at most a day), got '" + text + "'");
+    o.rate_limited_retry = *d;
+  }
   o.seed = f.has("seed") ? unsigned_field(f.child("seed"), UINT64_MAX >> 1)
                          : Random::derive(world_seed, o.name);
   if (f.has("max_threads")) {

@@ -3,7 +3,10 @@
 #include "scenarios/expectations.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <limits>
 #include <set>
+#include <type_traits>
 #include <sstream>
 
 #include "scenarios/checkers/checker.h"
@@ -172,34 +175,69 @@ ExpectationResult check_calls(const Scenario& s, const RunRecord& run, const Exp
   std::vector<const CallRecord*> calls;
   for (const auto& c : run.calls)
     if (c.chat && in_span(sp, c.event, c.at)) calls.push_back(&c);
-  if (x.total && static_cast<int>(calls.size()) != *x.total) {
-    r.expected = std::to_string(*x.total) + " provider calls";
+  if (x.total && !x.total->holds(static_cast<int>(calls.size()))) {
+    r.expected = x.total->str() + " provider calls";
     r.actual = std::to_string(calls.size()) + " calls";
     for (size_t i = 0; i < calls.size() && i < 8; ++i)
       r.actual += (i ? ", " : ": ") + calls[i]->provider + " " + calls[i]->masked_key;
     return r;
   }
-  if (!x.per_key.empty()) {
-    for (const auto& [provider, want] : x.per_key) {
-      // Key N is the N-th entry: keys are numbered from 1 in .env.
-      std::vector<int> got(want.size(), 0);
-      for (const auto* c : calls) {
-        if (c->provider != provider || c->key_index < 1) continue;
-        if (static_cast<size_t>(c->key_index) > got.size()) got.resize(static_cast<size_t>(c->key_index), 0);
-        got[static_cast<size_t>(c->key_index) - 1] += 1;
-      }
-      if (got != want) {
-        auto show = [](const std::vector<int>& v) {
-          std::string t = "[";
-          for (size_t i = 0; i < v.size(); ++i) t += (i ? ", " : "") + std::to_string(v[i]);
-          return t + "]";
-        };
-        r.expected = provider + " calls per key " + show(want);
-        r.actual = provider + " calls per key " + show(got);
-        return r;
-      }
+  // Calls per key of a provider: index N-1 holds key N's (keys are numbered from 1 in .env).
+  auto per_key_of = [&](const std::string& provider, size_t at_least) {
+    std::vector<int> got(at_least, 0);
+    for (const auto* c : calls) {
+      if (c->provider != provider || c->key_index < 1) continue;
+      if (static_cast<size_t>(c->key_index) > got.size()) got.resize(static_cast<size_t>(c->key_index), 0);
+      got[static_cast<size_t>(c->key_index) - 1] += 1;
+    }
+    return got;
+  };
+  auto show = [](const auto& v) {
+    std::string t = "[";
+    for (size_t i = 0; i < v.size(); ++i) {
+      t += i ? ", " : "";
+      if constexpr (std::is_same_v<std::decay_t<decltype(v[i])>, Count>) t += v[i].str();
+      else t += std::to_string(v[i]);
+    }
+    return t + "]";
+  };
+  for (const auto& [provider, want] : x.per_key) {
+    std::vector<int> got = per_key_of(provider, want.size());
+    bool ok = true;
+    for (size_t i = 0; i < got.size(); ++i) ok = ok && (i < want.size() ? want[i].holds(got[i]) : got[i] == 0);
+    if (!ok) {
+      r.expected = provider + " calls per key " + show(want);
+      r.actual = provider + " calls per key " + show(got);
+      return r;
     }
   }
+  if (x.spread) {
+    const Spread& sp = *x.spread;
+    std::vector<int> got = per_key_of(sp.provider, 0);
+    int most = 0, least = -1;
+    std::string shown = sp.provider + " calls of keys";
+    for (int k : sp.keys) {
+      int n = static_cast<size_t>(k) <= got.size() ? got[static_cast<size_t>(k) - 1] : 0;
+      most = std::max(most, n);
+      least = least < 0 ? n : std::min(least, n);
+      shown += " " + std::to_string(k) + ":" + std::to_string(n);
+    }
+    char want[64];
+    std::snprintf(want, sizeof want, "%.3g", sp.max_ratio);
+    r.expected = sp.provider + " calls spread over keys " + show(sp.keys) + " with busiest/quietest <= " + want;
+    if (most == 0) {
+      r.actual = shown + " (no calls to compare)";
+      return r;
+    }
+    double ratio = least == 0 ? std::numeric_limits<double>::infinity() : static_cast<double>(most) / least;
+    if (!(ratio <= sp.max_ratio)) {
+      char got_ratio[64];
+      std::snprintf(got_ratio, sizeof got_ratio, "%.3g", ratio);
+      r.actual = shown + ", ratio " + got_ratio;
+      return r;
+    }
+  }
+  r.expected.clear();
   r.passed = true;
   return r;
 }
@@ -222,10 +260,10 @@ ExpectationResult check_alerts(const Scenario& s, const RunRecord& run, const Ex
     if (x.text.any() && !text_matches(x.text, a.text)) continue;
     ++n;
   }
-  bool ok = x.count ? n == *x.count : n > 0;
+  bool ok = x.count ? x.count->holds(n) : n > 0;
   r.passed = ok;
   if (!ok) {
-    r.expected = (x.count ? std::to_string(*x.count) : std::string("at least 1")) + " " + x.channel + " alert(s) " +
+    r.expected = (x.count ? x.count->str() : std::string("at least 1")) + " " + x.channel + " alert(s) " +
                  describe(x.subject) + (x.text.any() ? "with text " + describe(x.text) : "");
     r.actual = std::to_string(n) + " matching; " + x.channel + " alerts seen:";
     for (size_t i = 0; i < seen.size() && i < 12; ++i) r.actual += "\n        - " + seen[i];
@@ -278,10 +316,10 @@ ExpectationResult check_log(const Scenario& s, const RunRecord& run, const Expec
     for (const auto& c : x.body.contains) all = all && line.find(c) != std::string::npos;
     matching += all && !x.body.contains.empty();
   }
-  bool ok = text_matches(x.body, text) && (!x.count || matching == *x.count);
+  bool ok = text_matches(x.body, text) && (!x.count || x.count->holds(matching));
   r.passed = ok;
   if (!ok) {
-    r.expected = "log " + describe(x.body) + (x.count ? " on " + std::to_string(*x.count) + " line(s)" : "");
+    r.expected = "log " + describe(x.body) + (x.count ? " on " + x.count->str() + " line(s)" : "");
     r.actual = std::to_string(matching) + " matching line(s); last lines:\n" +
                text.substr(text.size() > 600 ? text.size() - 600 : 0);
   }
@@ -409,6 +447,20 @@ std::string black_box_unsupported(const Expectation& x) {
   }
 }
 
+ExpectationResult check_expectation(const Scenario& s, const RunRecord& run, const Expectation& x) {
+  switch (x.kind) {
+    case Expectation::Kind::response: return check_response(s, run, x);
+    case Expectation::Kind::provider_calls: return check_calls(s, run, x);
+    case Expectation::Kind::alerts: return check_alerts(s, run, x);
+    case Expectation::Kind::status: return check_status(run, x);
+    case Expectation::Kind::log: return check_log(s, run, x);
+    case Expectation::Kind::incident: return check_incident(run, x);
+    case Expectation::Kind::metrics: return check_metrics(run, x);
+    case Expectation::Kind::invariant: return check_invariant(s, run, x);
+  }
+  return ExpectationResult{&x, false, "a known expectation kind", "unknown"};
+}
+
 std::vector<ExpectationResult> check_expectations(const Scenario& s, const RunRecord& run) {
   std::vector<ExpectationResult> out;
   if (!run.skipped.empty()) return out;  // the scenario did not run
@@ -422,16 +474,7 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const RunRe
         continue;
       }
     }
-    switch (x.kind) {
-      case Expectation::Kind::response: out.push_back(check_response(s, run, x)); break;
-      case Expectation::Kind::provider_calls: out.push_back(check_calls(s, run, x)); break;
-      case Expectation::Kind::alerts: out.push_back(check_alerts(s, run, x)); break;
-      case Expectation::Kind::status: out.push_back(check_status(run, x)); break;
-      case Expectation::Kind::log: out.push_back(check_log(s, run, x)); break;
-      case Expectation::Kind::incident: out.push_back(check_incident(run, x)); break;
-      case Expectation::Kind::metrics: out.push_back(check_metrics(run, x)); break;
-      case Expectation::Kind::invariant: out.push_back(check_invariant(s, run, x)); break;
-    }
+    out.push_back(check_expectation(s, run, x));
   }
   // Safety checkers run without being asked; one asked for by name was judged above, at its line.
   for (const Checker* c : all_checkers()) {

@@ -35,6 +35,10 @@ std::string black_box_unsupported(const Expectation& x);
 // skipped result with the reason (line: the opt-out's).
 std::vector<ExpectationResult> check_expectations(const Scenario& scenario, const RunRecord& run);
 
+// One expectation of the scenario's kinds (not black-box aware): the
+// self-check (self_check.h) re-judges mutated copies with it.
+ExpectationResult check_expectation(const Scenario& scenario, const RunRecord& run, const Expectation& x);
+
 // Whether checker `name` judges runs of this scenario: asked for by an
 // expectation, or a safety checker it does not opt out of.
 bool checker_applies(const Scenario& scenario, std::string_view name);

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/durations.h"
 #include "base/yaml_reader.h"
 #include "fakes/key_state.h"
 #include "router/core/config.h"
@@ -49,6 +50,67 @@ Matcher matcher(const YamlField& f, bool scalar_means_contains) {
   return m;
 }
 
+// The closest of `names` to a misspelt one, as " (did you mean 'x'?)", or "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& names) {
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        size_t above = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
+  };
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const auto& n : names) {
+    size_t d = distance(word, n);
+    if (d < best_distance) {
+      best = n;
+      best_distance = d;
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+// `3`, or `{min: A}`, `{max: B}`, `{min: A, max: B}`.
+Count count(const YamlField& f, int64_t limit) {
+  if (f.node.IsScalar()) return Count(static_cast<int>(f.integer(0, limit)));
+  if (!f.node.IsMap()) f.fail("expected a count: N, {min: A}, {max: B} or {min: A, max: B}");
+  f.only({"min", "max"});
+  if (!f.has("min") && !f.has("max")) f.fail("a bound needs min, max or both");
+  Count c;
+  if (f.has("min")) c.min = static_cast<int>(f.child("min").integer(0, limit));
+  if (f.has("max")) c.max = static_cast<int>(f.child("max").integer(0, limit));
+  if (c.min && c.max && *c.min > *c.max) f.fail("min " + std::to_string(*c.min) + " is above max " + std::to_string(*c.max));
+  return c;
+}
+
+Spread spread(const YamlField& f) {
+  f.only({"provider", "keys", "max_ratio"});
+  Spread sp;
+  if (!f.has("provider")) f.fail("missing field 'provider'");
+  sp.provider = f.child("provider").str();
+  if (!f.has("keys")) f.fail("missing field 'keys' (the key numbers to compare, e.g. [1, 3])");
+  auto keys = f.child("keys");
+  keys.require_sequence();
+  for (size_t i = 0; i < keys.node.size(); ++i) {
+    int k = static_cast<int>(keys.at(i).integer(1, 1000));
+    if (std::find(sp.keys.begin(), sp.keys.end(), k) != sp.keys.end()) keys.at(i).fail("key " + std::to_string(k) + " twice");
+    sp.keys.push_back(k);
+  }
+  if (sp.keys.size() < 2) keys.fail("a spread compares at least two keys");
+  if (!f.has("max_ratio")) f.fail("missing field 'max_ratio' (busiest key's calls over the quietest's, e.g. 1.2)");
+  sp.max_ratio = f.child("max_ratio").as<double>("a number");
+  if (!(sp.max_ratio >= 1.0) || sp.max_ratio > 1e6) f.child("max_ratio").fail("expected a ratio of at least 1");
+  return sp;
+}
+
 Window window(const YamlField& f) {
   if (!f.node.IsSequence() || f.node.size() < 1 || f.node.size() > 2)
     f.fail("expected [from, to] with event ids or offsets (e.g. [first, +1s])");
@@ -59,7 +121,7 @@ Window window(const YamlField& f) {
 }
 
 RequestSpec request(const YamlField& f) {
-  f.only({"api", "message", "stream", "repeat", "every"});
+  f.only({"api", "message", "stream", "repeat", "every", "concurrent"});
   RequestSpec r;
   if (f.has("api")) {
     r.api = f.child("api").str();
@@ -71,6 +133,7 @@ RequestSpec request(const YamlField& f) {
   if (r.stream && r.api != "openai") f.child("stream").fail("streaming needs api: openai");
   if (f.has("repeat")) r.repeat = f.child("repeat").integer(1, 100000);
   if (f.has("every")) r.every = duration(f.child("every"));
+  if (f.has("concurrent")) r.concurrent = static_cast<int>(f.child("concurrent").integer(1, 10000));
   return r;
 }
 
@@ -105,13 +168,14 @@ const char* kEventKinds[] = {"request", "key_state", "fault", "clear_fault", "si
                              "clear_sink_fault", "edit_env", "reload", "restart", "health_check", "advance"};
 
 void parse_event(const YamlField& f, std::vector<Event>& out) {
-  f.only({"at", "id", "request", "key_state", "fault", "clear_fault", "sink_fault", "clear_sink_fault",
+  f.only({"at", "id", "while", "request", "key_state", "fault", "clear_fault", "sink_fault", "clear_sink_fault",
           "edit_env", "reload", "restart", "health_check", "advance"});
   if (!f.has("at")) f.fail("missing field 'at'");
   Event e;
   e.at = duration(f.child("at"));
   e.line = f.line();
   if (f.has("id")) e.id = f.child("id").str();
+  if (f.has("while")) e.while_burst = f.child("while").str();
   int kinds = 0;
   for (const char* k : kEventKinds) kinds += f.has(k) ? 1 : 0;
   if (kinds != 1) f.fail("an event needs exactly one of request, key_state, fault, clear_fault, sink_fault, "
@@ -128,13 +192,33 @@ void parse_event(const YamlField& f, std::vector<Event>& out) {
   }
   if (f.has("key_state")) {
     auto k = f.child("key_state");
-    k.only({"provider", "key", "state"});
+    k.only({"provider", "key", "state", "until", "retry_after", "limit"});
     e.kind = Event::Kind::key_state;
     e.provider = k.child("provider").str();
     e.key = k.child("key").str();
     auto st = fakes::key_state_from_string(k.child("state").str());
     if (!st) k.child("state").fail(std::string("expected one of ") + fakes::key_state_names());
     e.key_state = *st;
+    if (k.has("until")) {
+      if (k.child("until").str() != "reset") k.child("until").fail("expected 'reset' (the provider's daily reset)");
+      if (e.key_state != fakes::KeyState::quota_exhausted)
+        k.child("until").fail("until: reset is for state quota_exhausted");
+      e.until_reset = true;
+    }
+    if (k.has("retry_after")) {
+      if (e.key_state != fakes::KeyState::rate_limited) k.child("retry_after").fail("retry_after is for state rate_limited");
+      auto text = k.child("retry_after").str();
+      auto d = parse_go_duration(text);
+      if (!d || d->count() <= 0 || d->count() > 86'400'000)
+        k.child("retry_after").fail("expected a wait such as 2s, 7.66s or 6m7.2s (at most a day), got '" + text + "'");
+      e.retry_after = *d;
+    }
+    if (k.has("limit")) {
+      auto limit = k.child("limit").str();
+      if (e.key_state != fakes::KeyState::quota_exhausted) k.child("limit").fail("limit is for state quota_exhausted");
+      if (limit != "rpd" && limit != "tpd") k.child("limit").fail("expected rpd (requests per day) or tpd (tokens per day)");
+      e.key_variant = limit == "tpd" ? 1 : 0;
+    }
   } else if (f.has("fault")) {
     auto k = f.child("fault");
     k.only({"provider", "id", "spec"});
@@ -188,6 +272,12 @@ void parse_event(const YamlField& f, std::vector<Event>& out) {
   out.push_back(e);
 }
 
+// `empty: allowed`: this expectation's window may be one that can contain nothing.
+bool empty_allowed(const YamlField& f) {
+  if (f.str() != "allowed") f.fail("expected 'allowed' (the only value: this window may be empty)");
+  return true;
+}
+
 Expectation parse_expectation(const YamlField& f) {
   f.require_map();
   if (f.node.size() < 1) f.fail("empty expectation");
@@ -220,9 +310,11 @@ Expectation parse_expectation(const YamlField& f) {
     }
   } else if (kind == "provider_calls") {
     x.kind = Expectation::Kind::provider_calls;
-    b.only({"during", "per_key", "total"});
+    b.only({"during", "per_key", "total", "spread", "empty"});
+    if (b.has("empty")) x.empty_allowed = empty_allowed(b.child("empty"));
     if (b.has("during")) x.during = window(b.child("during"));
-    if (b.has("total")) x.total = b.child("total").integer(0, 10000000);
+    if (b.has("total")) x.total = count(b.child("total"), 10000000);
+    if (b.has("spread")) x.spread = spread(b.child("spread"));
     if (b.has("per_key")) {
       auto pk = b.child("per_key");
       pk.require_map();
@@ -230,20 +322,21 @@ Expectation parse_expectation(const YamlField& f) {
         auto name = kv.first.as<std::string>();
         auto list = pk.child(name);
         list.require_sequence();
-        for (size_t i = 0; i < list.node.size(); ++i) x.per_key[name].push_back(list.at(i).integer(0, 10000000));
+        for (size_t i = 0; i < list.node.size(); ++i) x.per_key[name].push_back(count(list.at(i), 10000000));
       }
     }
-    if (!x.total && x.per_key.empty()) b.fail("provider_calls needs total or per_key");
+    if (!x.total && x.per_key.empty() && !x.spread) b.fail("provider_calls needs total, per_key or spread");
   } else if (kind == "alerts") {
     x.kind = Expectation::Kind::alerts;
-    b.only({"channel", "subject", "text", "body", "count", "within"});
+    b.only({"channel", "subject", "text", "body", "count", "within", "empty"});
+    if (b.has("empty")) x.empty_allowed = empty_allowed(b.child("empty"));
     x.channel = b.child("channel").str();
     if (x.channel != "email" && x.channel != "telegram" && x.channel != "webhook")
       b.child("channel").fail("expected email, telegram or webhook");
     if (b.has("subject")) x.subject = matcher(b.child("subject"), false);
     if (b.has("text")) x.text = matcher(b.child("text"), true);
     if (b.has("body")) x.text = matcher(b.child("body"), true);
-    if (b.has("count")) x.count = b.child("count").integer(0, 100000);
+    if (b.has("count")) x.count = count(b.child("count"), 100000);
     if (b.has("within")) x.within = window(b.child("within"));
   } else if (kind == "status") {
     x.kind = Expectation::Kind::status;
@@ -260,7 +353,7 @@ Expectation parse_expectation(const YamlField& f) {
     if (b.has("after")) x.after = b.child("after").str();
     if (b.has("contains")) x.body.contains = strings(b.child("contains"));
     if (b.has("absent")) x.body.absent = strings(b.child("absent"));
-    if (b.has("count")) x.count = b.child("count").integer(0, 10000000);
+    if (b.has("count")) x.count = count(b.child("count"), 10000000);
   } else if (kind == "incident") {
     x.kind = Expectation::Kind::incident;
     b.only({"state", "downtime_min", "downtime_max", "at"});
@@ -284,18 +377,140 @@ Expectation parse_expectation(const YamlField& f) {
   return x;
 }
 
+
+// Events that change the world or the .env but send nothing themselves: a
+// window of just one of them can contain no call and no alert.
+bool has_no_effect_of_its_own(Event::Kind k) {
+  switch (k) {
+    case Event::Kind::key_state:
+    case Event::Kind::fault:
+    case Event::Kind::clear_fault:
+    case Event::Kind::sink_fault:
+    case Event::Kind::clear_sink_fault:
+    case Event::Kind::edit_env:
+    case Event::Kind::advance: return true;
+    default: return false;
+  }
+}
+
+// Every id an expectation names must be an event of the timeline (a typo
+// must not silently become offset 0), and every window must be able to
+// contain something unless the expectation says `empty: allowed`.
+void check_expectation_ids(const Scenario& s, const YamlField& expect) {
+  std::vector<std::string> ids;
+  for (const auto& e : s.timeline)
+    if (!e.id.empty() && std::find(ids.begin(), ids.end(), e.id) == ids.end()) ids.push_back(e.id);
+  auto known = [&](const std::string& id) { return std::find(ids.begin(), ids.end(), id) != ids.end(); };
+  auto require_event = [&](const YamlField& f, const std::string& id) {
+    if (!known(id)) f.fail("no event '" + id + "'" + did_you_mean(id, ids));
+  };
+  // A window bound: an event id, an offset ("20s") or, for `to`, "+1s".
+  auto require_bound = [&](const YamlField& f, const std::string& ref, bool relative_ok) {
+    Millis d;
+    if (ref[0] == '+') {
+      if (!relative_ok) f.fail("a window starts at an event id or an offset, not '" + ref + "'");
+      if (!parse_duration(ref.substr(1), &d)) f.fail("expected an offset such as +1s, got '" + ref + "'");
+      return;
+    }
+    if (known(ref) || parse_duration(ref, &d)) return;
+    require_event(f, ref);
+  };
+  for (size_t i = 0; i < s.expectations.size(); ++i) {
+    const auto& x = s.expectations[i];
+    YamlField xf = expect.at(i);
+    if (!x.of.empty()) require_event(xf.child("response").child("of"), x.of);
+    if (!x.after.empty()) require_event(xf.child("log").child("after"), x.after);
+    const Window* w = nullptr;
+    YamlField wf = xf;
+    if (x.kind == Expectation::Kind::provider_calls && !x.during.empty()) {
+      w = &x.during;
+      wf = xf.child("provider_calls").child("during");
+    } else if (x.kind == Expectation::Kind::alerts && !x.within.empty()) {
+      w = &x.within;
+      wf = xf.child("alerts").child("within");
+    }
+    if (!w) continue;
+    require_bound(wf.at(0), w->from, false);
+    if (!w->to.empty()) require_bound(wf.at(1), w->to, true);
+    if (x.empty_allowed) continue;
+    // Windows that can contain nothing.
+    Millis from{0}, to{0};
+    resolve_time(s, w->from, Millis(0), &from);
+    if (!w->to.empty()) {
+      resolve_time(s, w->to, from, &to);
+      if (to < from)
+        wf.fail("the window [" + w->from + ", " + w->to + "] ends before it begins, so it can contain nothing "
+                "(say `empty: allowed` if that is meant)");
+    } else if (known(w->from)) {
+      bool effect = std::any_of(s.timeline.begin(), s.timeline.end(), [&](const Event& e) {
+        return e.id == w->from && !has_no_effect_of_its_own(e.kind);
+      });
+      if (!effect)
+        wf.fail("event '" + w->from + "' sends nothing itself, so the window [" + w->from +
+                "] can contain nothing (use a range such as [" + w->from + ", +1s], or say `empty: allowed`)");
+    } else {
+      bool event_then = std::any_of(s.timeline.begin(), s.timeline.end(), [&](const Event& e) { return e.at == from; });
+      if (!event_then)
+        wf.fail("no event happens at " + w->from + ", so the window [" + w->from +
+                "] can contain nothing (use a range, or say `empty: allowed`)");
+    }
+    if (from > s.end_at)
+      wf.fail("the window starts at " + w->from + ", after the last event (" + human_duration(s.end_at) +
+              "), so it can contain nothing (say `empty: allowed` if that is meant)");
+  }
+}
+
+// `while: ID` names a burst (a request with concurrent > 1) at the same
+// offset, and is an event a burst can be interrupted by.
+void check_while(Scenario& s, const YamlField& timeline) {
+  std::vector<std::string> bursts;
+  for (const auto& e : s.timeline)
+    if (e.kind == Event::Kind::request && e.request.concurrent > 1 && !e.id.empty()) bursts.push_back(e.id);
+  for (size_t i = 0; i < timeline.node.size(); ++i) {
+    YamlField ev = timeline.at(i);
+    if (!ev.has("while")) continue;
+    YamlField w = ev.child("while");
+    std::string id = w.str();
+    if (std::find(bursts.begin(), bursts.end(), id) == bursts.end())
+      w.fail("no burst '" + id + "' (a request with an id and concurrent > 1)" + did_you_mean(id, bursts));
+    if (ev.has("request") || ev.has("restart") || ev.has("health_check") || ev.has("advance"))
+      ev.fail("only key_state, fault, clear_fault, sink_fault, clear_sink_fault, edit_env and reload can land while a burst runs");
+  }
+  // Same offset as the burst: otherwise it could not be in flight then.
+  for (size_t i = 0; i < s.timeline.size(); ++i) {
+    const Event& e = s.timeline[i];
+    if (e.while_burst.empty()) continue;
+    size_t j = i;
+    while (j > 0 && s.timeline[j - 1].at == e.at && !(s.timeline[j - 1].kind == Event::Kind::request &&
+                                                       s.timeline[j - 1].id == e.while_burst))
+      --j;
+    bool found = j > 0 && s.timeline[j - 1].at == e.at && s.timeline[j - 1].id == e.while_burst;
+    // Between the burst and this event only other events `while` it.
+    for (size_t k = j; found && k < i; ++k) found = s.timeline[k].while_burst == e.while_burst;
+    if (!found)
+      timeline.fail("the event at line " + std::to_string(e.line) + " runs while '" + e.while_burst +
+                    "', so it needs the burst's offset (an event `while` a burst is at the same `at`)");
+  }
+}
+
 }  // namespace
 
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   YAML::Node doc = parse_yaml(yaml_text, file);
   check_yaml_shape(doc, file);  // before any field is read: key types, depth, alias bombs
   YamlField root{doc, file, ""};
-  root.only({"name", "description", "seed", "start_at", "world", "router", "timeline", "expect", "checkers"});
+  root.only({"name", "description", "seed", "start_at", "world", "router", "timeline", "expect", "checkers",
+             "expected_failure"});
   Scenario s;
   s.file = file;
   if (!root.has("name")) root.fail("missing field 'name'");
   s.name = root.child("name").str();
   if (root.has("description")) s.description = root.child("description").str();
+  if (root.has("expected_failure")) {
+    s.expected_failure = root.child("expected_failure").str();
+    if (s.expected_failure.size() < 10)
+      root.child("expected_failure").fail("say precisely why it fails (which router behaviour, which issue)");
+  }
   if (root.has("seed")) s.seed = root.child("seed").as<uint64_t>("a non-negative integer");
   s.start_at = WallTime(Millis(1'763'452'800'000));  // 2025-11-18T08:00:00Z
   if (root.has("start_at")) {
@@ -339,6 +554,18 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
       if (s.timeline.size() > kMaxTimelineEvents)
         t.at(i).fail("the timeline expands to more than " + std::to_string(kMaxTimelineEvents) + " events");
     }
+    // clear_fault names a fault of the same provider by its id.
+    for (size_t i = 0; i < t.node.size(); ++i) {
+      YamlField ev = t.at(i);
+      if (!ev.has("clear_fault") || !ev.child("clear_fault").has("id")) continue;
+      auto cf = ev.child("clear_fault");
+      std::string provider = cf.child("provider").str(), id = cf.child("id").str();
+      std::vector<std::string> fault_ids;
+      for (const auto& e : s.timeline)
+        if (e.kind == Event::Kind::fault && e.provider == provider && !e.fault_id.empty()) fault_ids.push_back(e.fault_id);
+      if (std::find(fault_ids.begin(), fault_ids.end(), id) == fault_ids.end())
+        cf.child("id").fail("no fault '" + id + "' on " + provider + did_you_mean(id, fault_ids));
+    }
   }
   if (root.has("expect")) {
     auto x = root.child("expect");
@@ -357,18 +584,14 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
       s.timeline.push_back(e);
     }
   }
-  std::stable_sort(s.timeline.begin(), s.timeline.end(), [](const Event& a, const Event& b) { return a.at < b.at; });
-  // Every event id an expectation names must exist.
-  auto known = [&](const std::string& id) {
-    return std::any_of(s.timeline.begin(), s.timeline.end(), [&](const Event& e) { return e.id == id; });
-  };
-  for (size_t i = 0; i < s.expectations.size(); ++i) {
-    const auto& x = s.expectations[i];
-    YamlField xf = root.child("expect").at(i);
-    if (!x.of.empty() && !known(x.of)) xf.fail("no timeline event has id '" + x.of + "'");
-    if (!x.after.empty() && !known(x.after)) xf.fail("no timeline event has id '" + x.after + "'");
-  }
+  // A `while: storm` event runs right after its burst: same offset, later
+  // in the file (bursts first, then what lands during them).
+  std::stable_sort(s.timeline.begin(), s.timeline.end(), [](const Event& a, const Event& b) {
+    return a.at != b.at ? a.at < b.at : a.while_burst.empty() && !b.while_burst.empty();
+  });
+  if (root.has("timeline")) check_while(s, root.child("timeline"));
   s.end_at = s.timeline.empty() ? Millis(0) : s.timeline.back().at;
+  if (root.has("expect")) check_expectation_ids(s, root.child("expect"));
   return s;
 }
 

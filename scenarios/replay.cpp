@@ -71,7 +71,7 @@ Scenario assemble(const std::vector<JournalRecord>& records, const Epochs& epoch
     for (const auto& [slot, list] : world.keys) {
       if (slot.first != p.name) continue;
       for (const auto& g : list) {
-        po.keys[g.raw] = fakes::KeySpec{world.initial.at(g.raw), -1};
+        po.keys[g.raw] = fakes::KeySpec{world.initial.at(g.raw), -1, std::nullopt};
         s.comments[path + "keys." + g.raw] = key_comment(g);
       }
     }

@@ -15,7 +15,7 @@ bool ScenarioOutcome::passed() const { return run.setup_error.empty() && failure
 int ScenarioOutcome::failures() const {
   int n = 0;
   for (const auto& r : results) n += r.passed || r.skipped ? 0 : 1;
-  return n;
+  return n + static_cast<int>(vacuous.size());
 }
 
 int ScenarioOutcome::skipped() const {
@@ -65,6 +65,18 @@ std::string console_report(const ScenarioOutcome& o, const std::string& replay_c
     out << "SKIP  " << s.name << "  (" << s.file << ", black-box): " << o.run.skipped << "\n";
     return out.str();
   }
+  if (!s.expected_failure.empty() && !o.passed()) {
+    out << "XFAIL " << s.name << "  (" << s.file << "): expected failure: " << s.expected_failure << "\n";
+    for (const auto& r : o.results)
+      if (!r.passed && !r.skipped)
+        out << "  ✗ " << where(s.file, r.expectation->line) << ": " << r.expectation->source << "\n"
+            << "      expected: " << r.expected << "\n"
+            << "      actual:   " << r.actual.substr(0, 300) << "\n";
+    return out.str();
+  }
+  if (!s.expected_failure.empty())
+    out << "XPASS " << s.name << "  (" << s.file << "): passes now: remove its expected_failure mark (\""
+        << s.expected_failure << "\")\n";
   out << (o.passed() ? "PASS" : "FAIL") << "  " << s.name << "  (" << s.file << ", " << o.results.size()
       << " expectations";
   if (o.run.black_box)
@@ -86,6 +98,9 @@ std::string console_report(const ScenarioOutcome& o, const std::string& replay_c
         << "      expected: " << r.expected << "\n"
         << "      actual:   " << r.actual << "\n";
   }
+  for (const auto& v : o.vacuous)
+    out << "  ✗ " << where(s.file, v.line) << ": vacuous: " << (v.expectation ? v.expectation->source : "") << "\n"
+        << "      self-check: " << v.mutation << " (the expectation checks nothing there)\n";
   out << "  timeline:\n";
   // Runs of the same happening (a repeated request) fold into one line.
   const auto& lines = o.run.timeline;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "scenarios/expectations.h"
+#include "scenarios/self_check.h"
 
 namespace keyward::scenarios {
 
@@ -12,6 +13,7 @@ struct ScenarioOutcome {
   Scenario scenario;
   RunRecord run;
   std::vector<ExpectationResult> results;
+  std::vector<VacuousExpectation> vacuous;  // --self-check: each one fails the scenario
   bool passed() const;   // skipped expectations and skipped scenarios do not fail
   int failures() const;
   int skipped() const;    // expectations not checked (black-box)

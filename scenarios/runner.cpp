@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <tuple>
 #include <cstdio>
@@ -193,6 +194,123 @@ std::vector<nlohmann::json> read_router_journal(const std::string& path) {
   return out;
 }
 
+// One request of the timeline over `client`, and what came back.
+RequestRecord send_request(httplib::Client& client, const std::string& prefix, const Event& e, size_t event) {
+  RequestRecord r;
+  r.event = event;
+  r.at = e.at;
+  nlohmann::json body;
+  std::string path;
+  if (e.request.api == "chat") {
+    path = "/api/ai/chat";
+    body = {{"message", e.request.message}};
+  } else {
+    path = "/v1/chat/completions";
+    body = {{"model", "keyward"}, {"messages", {{{"role", "user"}, {"content", e.request.message}}}}};
+    if (e.request.stream) body["stream"] = true;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto res = client.Post(prefix + path, body.dump(), "application/json");
+  r.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!res) return r;
+  r.status = res->status;
+  r.body = res->body;
+  r.json = nlohmann::json::parse(res->body, nullptr, false);
+  if (r.json.is_discarded()) r.json = nullptr;
+  if (e.request.stream) {
+    // Reassemble the streamed text from the SSE frames.
+    size_t pos = 0;
+    while ((pos = r.body.find("data: ", pos)) != std::string::npos) {
+      size_t end = r.body.find('\n', pos);
+      auto frame = nlohmann::json::parse(r.body.substr(pos + 6, end - pos - 6), nullptr, false);
+      if (!frame.is_discarded() && frame.contains("choices") && !frame["choices"].empty()) {
+        const auto& d = frame["choices"][0]["delta"];
+        if (d.contains("content") && d["content"].is_string()) r.content += d["content"].get<std::string>();
+      }
+      pos = end == std::string::npos ? r.body.size() : end;
+    }
+  }
+  return r;
+}
+
+// "provider", "all_authentication_failed", ...: one word for the timeline.
+std::string outcome_word(const RequestRecord& r) {
+  const auto& j = r.json;
+  if (!j.is_object()) return "";
+  if (j.contains("source") && j["source"].is_string()) return j["source"].get<std::string>();
+  if (j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
+  if (j.contains("error") && j["error"].is_object() && j["error"].contains("code") && j["error"]["code"].is_string())
+    return j["error"]["code"].get<std::string>();
+  return "";
+}
+
+uint64_t total_arrivals(fakes::World& world) {
+  uint64_t n = 0;
+  for (auto* p : world.providers()) n += p->arrivals();
+  return n;
+}
+
+// `request: {concurrent: N}`: N requests in flight at once over real sockets,
+// sent by a bounded pool of clients (one connection each), served by the
+// router's real threads. The simulated clock stands still meanwhile.
+class Burst {
+ public:
+  static constexpr size_t kMaxClients = 64;
+
+  Burst(const std::string& base_url, std::string prefix, const Event& e, size_t event)
+      : prefix_(std::move(prefix)), event_(e), index_(event), records_(static_cast<size_t>(e.request.concurrent)) {
+    size_t clients = std::min(records_.size(), kMaxClients);
+    for (size_t c = 0; c < clients; ++c) {
+      threads_.emplace_back([this, base_url] {
+        httplib::Client client(base_url);
+        client.set_tcp_nodelay(true);
+        client.set_read_timeout(std::chrono::seconds(60));
+        for (size_t n = next_++; n < records_.size(); n = next_++) {
+          records_[n] = send_request(client, prefix_, event_, index_);
+          if (records_[n].status == 0) client.stop();  // a fresh connection for the next one
+          ++done_;
+        }
+      });
+    }
+  }
+  ~Burst() { join(); }
+  Burst(const Burst&) = delete;
+  Burst& operator=(const Burst&) = delete;
+
+  // Until `started()` (the router called a provider for the burst), or the
+  // burst is over, or 5 s of wall time: an event `while` the burst lands
+  // while requests are in flight.
+  template <typename Started>
+  void wait_in_flight(Started started) {
+    auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!started() && done_ < records_.size() && std::chrono::steady_clock::now() < limit)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+
+  // Every answer, in the canonical order of a burst: by status, then body
+  // (which request of a burst got which answer is the threads' race, not
+  // the router's behaviour).
+  std::vector<RequestRecord> finish() {
+    join();
+    std::sort(records_.begin(), records_.end(), [](const RequestRecord& a, const RequestRecord& b) {
+      return std::tie(a.status, a.body) < std::tie(b.status, b.body);
+    });
+    return std::move(records_);
+  }
+
+ private:
+  void join() {
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+  std::string prefix_;
+  const Event& event_;
+  size_t index_;
+  std::vector<RequestRecord> records_;
+  std::atomic<size_t> next_{0}, done_{0};
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
 
 std::string black_box_skip_reason(const Scenario& s, const RunOptions& o) {
@@ -313,6 +431,7 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
   std::map<std::string, uint64_t> journal_seq;
   size_t mails_seen = 0, telegrams_seen = 0, hooks_seen = 0;
   Millis env_edited_at{0};
+  std::map<std::pair<std::string, std::string>, int> fault_ids;  // (provider, scenario id) -> the fake's id
 
   auto client = std::make_unique<httplib::Client>(router->base_url());
   client->set_tcp_nodelay(true);
@@ -320,17 +439,35 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   // Which router key a fake saw: by the .env the running router was built from.
   auto active_keys = key_indexes(env_text);
+  // A call belongs to the event during which it arrived, whenever the fake
+  // finishes it (a hung call outlives the router's timeout): after each
+  // event, each fake's arrival count so far. The fake journals a call when
+  // it answers, with its request number given on arrival.
+  std::map<std::string, std::vector<std::pair<uint64_t, size_t>>> arrived_by;
+  auto mark_arrivals = [&](size_t event) {
+    for (auto* p : world.providers()) arrived_by[p->name()].push_back({p->arrivals(), event});
+  };
+  auto event_of_call = [&](const std::string& provider, uint64_t request_no, size_t fallback) {
+    for (const auto& [arrived, event] : arrived_by[provider])
+      if (request_no <= arrived) return event;
+    return fallback;
+  };
   // Everything the world and the router did since the last look, tagged with the event.
-  auto collect = [&](size_t event, Millis at) {
+  // A burst's batch is written in a canonical order (see Burst::finish).
+  auto collect = [&](size_t event, Millis at, bool burst = false) {
     size_t first_new = rec.calls.size();
+    size_t first_alert = rec.alerts.size();
     for (auto* p : world.providers()) {
       for (const auto& j : p->journal(journal_seq[p->name()])) {
         journal_seq[p->name()] = j.seq;
         auto idx = active_keys.find({p->name(), j.key_hash});
+        size_t caused_by = event_of_call(p->name(), j.request_no, event);
         // Black-box: a call is dated by the event that caused it (the
         // scenario offset), as the simulated clock dates it in-process.
-        rec.calls.push_back({event, black_box ? at : Millis((j.time - origin).count()), p->name(), j.key_hash, j.key,
-                             idx == active_keys.end() ? 0 : idx->second, j.path, j.status, is_chat_path(j.path)});
+        Millis when = black_box ? (caused_by == event ? at : scenario.timeline[caused_by].at)
+                                : Millis((j.time - origin).count());
+        rec.calls.push_back({caused_by, when, p->name(), j.key_hash, j.key, idx == active_keys.end() ? 0 : idx->second,
+                             j.path, j.status, is_chat_path(j.path), j.request_no});
       }
     }
     // Validation pings run in parallel, so their arrival order is not part of
@@ -342,6 +479,15 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
                        return std::tie(a.provider, a.key_index, a.masked_key, a.path) <
                               std::tie(b.provider, b.key_index, b.masked_key, b.path);
                      });
+    // Inside a burst, which request reached a fake first is the threads'
+    // race: chat calls too are sorted, by provider, key, path and status.
+    if (burst)
+      std::stable_sort(rec.calls.begin() + static_cast<std::ptrdiff_t>(first_new), rec.calls.end(),
+                       [](const CallRecord& a, const CallRecord& b) {
+                         if (a.chat != b.chat) return a.chat;
+                         return std::tie(a.provider, a.key_index, a.masked_key, a.path, a.status) <
+                                std::tie(b.provider, b.key_index, b.masked_key, b.path, b.status);
+                       });
     if (auto* sinks = world.sinks()) {
       if (auto* smtp = sinks->smtp()) {
         auto msgs = smtp->messages();
@@ -367,85 +513,55 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
         }
       }
     }
+    if (burst)
+      std::stable_sort(rec.alerts.begin() + static_cast<std::ptrdiff_t>(first_alert), rec.alerts.end(),
+                       [](const AlertRecord& a, const AlertRecord& b) {
+                         return std::tie(a.channel, a.subject, a.text) < std::tie(b.channel, b.subject, b.text);
+                       });
     auto logs = router->logs();
     for (; log_seen < logs.size(); ++log_seen) rec.logs.push_back({at, logs[log_seen]});
   };
+  // Alerts the start-up validation raised are delivered at offset 0, before
+  // the first event, as a production start delivers them.
+  router->tick();
+  router->drain_alerts();
+  mark_arrivals(0);
   collect(0, Millis(0));
 
-  for (size_t i = 0; i < scenario.timeline.size(); ++i) {
-    const Event& e = scenario.timeline[i];
-    // The loader sorts the timeline and refuses negative offsets; replay and
-    // shrink build theirs through it. Simulated time never runs backwards.
-    KEYWARD_ASSERT(e.at >= Millis(0) && (i == 0 || scenario.timeline[i - 1].at <= e.at));
-    if (black_box) std::this_thread::sleep_until(t0 + e.at);
-    else clock.set_wall(scenario.start_at + e.at);
-    router->tick();
-    std::string line = clock_label(e.at) + " ";
+  // Everything but a request: the world, the .env, the operator's actions.
+  // False when the router cannot go on (a restart failed: rec.setup_error).
+  auto apply_event = [&](const Event& e, std::string& line) -> bool {
     switch (e.kind) {
-      case Event::Kind::request: {
-        RequestRecord r;
-        r.event = i;
-        r.at = e.at;
-        nlohmann::json body;
-        std::string path;
-        if (e.request.api == "chat") {
-          path = "/api/ai/chat";
-          body = {{"message", e.request.message}};
-        } else {
-          path = "/v1/chat/completions";
-          body = {{"model", "keyward"}, {"messages", {{{"role", "user"}, {"content", e.request.message}}}}};
-          if (e.request.stream) body["stream"] = true;
-        }
-        auto t0 = std::chrono::steady_clock::now();
-        auto res = client->Post(router->path_prefix() + path, body.dump(), "application/json");
-        r.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        if (res) {
-          r.status = res->status;
-          r.body = res->body;
-          r.json = nlohmann::json::parse(res->body, nullptr, false);
-          if (r.json.is_discarded()) r.json = nullptr;
-          if (e.request.stream) {
-            // Reassemble the streamed text from the SSE frames.
-            size_t pos = 0;
-            while ((pos = r.body.find("data: ", pos)) != std::string::npos) {
-              size_t end = r.body.find('\n', pos);
-              auto frame = nlohmann::json::parse(r.body.substr(pos + 6, end - pos - 6), nullptr, false);
-              if (!frame.is_discarded() && frame.contains("choices") && !frame["choices"].empty()) {
-                const auto& d = frame["choices"][0]["delta"];
-                if (d.contains("content") && d["content"].is_string()) r.content += d["content"].get<std::string>();
-              }
-              pos = end == std::string::npos ? r.body.size() : end;
-            }
-          }
-        } else {
-          client = std::make_unique<httplib::Client>(router->base_url());
-          client->set_tcp_nodelay(true);
-        }
-        std::string what;
-        if (r.json.is_object()) {
-          const auto& j = r.json;
-          if (j.contains("source") && j["source"].is_string()) what = j["source"].get<std::string>();
-          else if (j.contains("error") && j["error"].is_string()) what = j["error"].get<std::string>();
-          else if (j.contains("error") && j["error"].is_object() && j["error"].contains("code") &&
-                   j["error"]["code"].is_string())
-            what = j["error"]["code"].get<std::string>();
-        }
-        line += "request " + (e.id.empty() ? e.request.api : e.id) + " -> " + std::to_string(r.status) +
-                (what.empty() ? "" : " " + what);
-        rec.requests.push_back(std::move(r));
-        break;
-      }
+      case Event::Kind::request: break;  // sent by the loop
       case Event::Kind::key_state:
-        if (auto* p = world.provider(e.provider)) p->set_key_state(e.key, e.key_state);
-        line += "world: " + e.provider + " key " + mask_key(e.key) + " -> " + fakes::to_string(e.key_state);
+        if (auto* p = world.provider(e.provider)) {
+          // A state that ends on its own, on the fakes' clock.
+          std::optional<WallTime> until;
+          if (e.until_reset) until = fakes::FakeProvider::next_reset(fake_clock->wall());
+          if (e.retry_after) until = fake_clock->wall() + *e.retry_after;
+          p->set_key_state(e.key, e.key_state, e.key_variant, until);
+        }
+        line = "world: " + e.provider + " key " + mask_key(e.key) + " -> " + fakes::to_string(e.key_state);
         break;
       case Event::Kind::fault:
-        if (auto* p = world.provider(e.provider)) p->add_fault(e.fault);
-        line += "world: fault on " + e.provider + (e.fault_id.empty() ? "" : " (" + e.fault_id + ")");
+        if (auto* p = world.provider(e.provider)) {
+          int installed = p->add_fault(e.fault);
+          if (!e.fault_id.empty()) fault_ids[{e.provider, e.fault_id}] = installed;
+        }
+        line = "world: fault on " + e.provider + (e.fault_id.empty() ? "" : " (" + e.fault_id + ")");
         break;
       case Event::Kind::clear_fault:
-        if (auto* p = world.provider(e.provider)) p->clear_faults();
-        line += "world: faults cleared on " + e.provider;
+        // By id: just that fault (the loader checked the id names one).
+        if (auto* p = world.provider(e.provider)) {
+          if (e.fault_id.empty()) {
+            p->clear_faults();
+          } else if (auto it = fault_ids.find({e.provider, e.fault_id}); it != fault_ids.end()) {
+            p->remove_fault(it->second);
+            fault_ids.erase(it);
+          }
+        }
+        line = e.fault_id.empty() ? "world: faults cleared on " + e.provider
+                                   : "world: fault " + e.fault_id + " cleared on " + e.provider;
         break;
       case Event::Kind::sink_fault:
       case Event::Kind::clear_sink_fault: {
@@ -457,19 +573,19 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
           if (e.sink == "webhook" && sinks->webhook())
             set ? sinks->webhook()->set_fault(e.sink_fault) : sinks->webhook()->clear_faults();
         }
-        line += std::string("world: sink ") + e.sink + (set ? " faulty" : " healthy");
+        line = std::string("world: sink ") + e.sink + (set ? " faulty" : " healthy");
         break;
       }
       case Event::Kind::edit_env:
         env_text = edit_env(env_text, e.env_edits);
         env_edited_at = e.at;
-        line += "operator: .env edited";
+        line = "operator: .env edited";
         break;
       case Event::Kind::reload: {
         std::string summary;
         router->reload(env_text, &summary);
         active_keys = key_indexes(env_text);
-        line += "operator: reload (" + summary + ")";
+        line = "operator: reload (" + summary + ")";
         break;
       }
       case Event::Kind::restart: {
@@ -485,27 +601,86 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
         log_seen = 0;
         if (!in_process->start(&error)) {
           rec.setup_error = "router failed to restart: " + error;
-          return rec;
+          return false;
         }
         client = std::make_unique<httplib::Client>(router->base_url());
         client->set_tcp_nodelay(true);
         active_keys = key_indexes(env_text);
-        line += "operator: restart";
+        line = "operator: restart";
         break;
       }
       case Event::Kind::health_check:
         router->run_health_check();
-        line += "daily health check";
+        line = "daily health check";
         break;
       case Event::Kind::advance:
-        line += "clock";
+        line = "clock";
         break;
+    }
+    return true;
+  };
+
+  for (size_t i = 0; i < scenario.timeline.size(); ++i) {
+    const Event& e = scenario.timeline[i];
+    // The loader sorts the timeline and refuses negative offsets; replay and
+    // shrink build theirs through it. Simulated time never runs backwards.
+    KEYWARD_ASSERT(e.at >= Millis(0) && (i == 0 || scenario.timeline[i - 1].at <= e.at));
+    if (black_box) std::this_thread::sleep_until(t0 + e.at);
+    else clock.set_wall(scenario.start_at + e.at);
+    router->tick();
+    std::string line = clock_label(e.at) + " ";
+    size_t skip_to = i;  // a burst runs the events `while` it itself
+    std::vector<std::string> while_lines;
+    switch (e.kind) {
+      case Event::Kind::request: {
+        if (e.request.concurrent > 1) {
+          // A burst: in flight on its own threads while the events that run
+          // `while` it land; then collected as one batch.
+          Burst burst(router->base_url(), router->path_prefix(), e, i);
+          uint64_t arrived_before = total_arrivals(world);
+          size_t last = i;
+          while (last + 1 < scenario.timeline.size() && scenario.timeline[last + 1].while_burst == e.id) {
+            // Land only once the router is calling the providers for it.
+            burst.wait_in_flight([&] { return total_arrivals(world) > arrived_before; });
+            const Event& w = scenario.timeline[++last];
+            std::string while_line;
+            if (!apply_event(w, while_line)) return rec;
+            while_lines.push_back(clock_label(w.at) + " (while " + e.id + ") " + while_line);
+          }
+          std::vector<RequestRecord> records = burst.finish();
+          std::map<int, int> statuses;
+          for (const auto& r : records) ++statuses[r.status];
+          line += "request " + (e.id.empty() ? e.request.api : e.id) + " x" + std::to_string(records.size()) + " ->";
+          for (const auto& [status, n] : statuses) line += " " + std::to_string(status) + " x" + std::to_string(n);
+          for (auto& r : records) rec.requests.push_back(std::move(r));
+          skip_to = last;
+          break;
+        }
+        RequestRecord r = send_request(*client, router->path_prefix(), e, i);
+        if (r.status == 0) {
+          client = std::make_unique<httplib::Client>(router->base_url());
+          client->set_tcp_nodelay(true);
+        }
+        line += "request " + (e.id.empty() ? e.request.api : e.id) + " -> " + std::to_string(r.status) +
+                (outcome_word(r).empty() ? "" : " " + outcome_word(r));
+        rec.requests.push_back(std::move(r));
+        break;
+      }
+      default: {
+        std::string what;
+        if (!apply_event(e, what)) return rec;
+        line += what;
+        break;
+      }
     }
     router->tick();
     router->drain_alerts();
-    collect(i, e.at);
+    mark_arrivals(i);
+    collect(i, e.at, skip_to != i || (e.kind == Event::Kind::request && e.request.concurrent > 1));
     rec.statuses.push_back({e.at, router->status()});
     rec.timeline.push_back(line);
+    for (auto& w : while_lines) rec.timeline.push_back(std::move(w));
+    i = skip_to;
   }
   if (black_box) {
     // The external router delivers alerts on its own threads: give the last
@@ -541,15 +716,19 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
   rec.metrics = router->metrics();
   router->stop();
   // A call still hanging when the run ends is journaled when the fake lets go
-  // of it: attribute it to the last event at or before its arrival.
+  // of it, and the fakes let go of all of them at once, in any order: they
+  // are written in a canonical order (event, provider, request number).
   size_t before = rec.calls.size();
   world.stop();
   collect(scenario.timeline.empty() ? 0 : scenario.timeline.size() - 1, scenario.end_at);
-  for (size_t i = before; i < rec.calls.size(); ++i) {
-    auto& c = rec.calls[i];
-    for (size_t e = 0; e < scenario.timeline.size() && scenario.timeline[e].at <= c.at; ++e)
-      if (scenario.timeline[e].kind == Event::Kind::request || scenario.timeline[e].at < c.at) c.event = e;
-  }
+  std::sort(rec.calls.begin() + static_cast<std::ptrdiff_t>(before), rec.calls.end(),
+            [](const CallRecord& a, const CallRecord& b) {
+              return std::tie(a.event, a.provider, a.request_no) < std::tie(b.event, b.provider, b.request_no);
+            });
+  // Calls finished after a later event began sit in that event's batch:
+  // back in event order (stable: within an event, the order they came in).
+  std::stable_sort(rec.calls.begin(), rec.calls.end(),
+                   [](const CallRecord& a, const CallRecord& b) { return a.event < b.event; });
   rec.router_journal = read_router_journal(ro.journal_path);
   rec.simulated = scenario.end_at;
   rec.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall_start).count();

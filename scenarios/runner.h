@@ -35,6 +35,7 @@ struct CallRecord {
   std::string path;
   int status = 0;
   bool chat = false;      // a chat call (not a /models ping)
+  uint64_t request_no = 0;  // the fake's request number (arrival order per provider); not in the journal
 };
 
 struct AlertRecord {

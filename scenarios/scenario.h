@@ -22,8 +22,9 @@ struct RequestSpec {
   std::string api = "chat";  // chat (POST /api/ai/chat) | openai (POST /v1/chat/completions)
   std::string message;
   bool stream = false;       // openai only
-  int repeat = 1;            // this many requests ...
+  int repeat = 1;            // this many requests (or bursts) ...
   Millis every{1000};        // ... this far apart (simulated)
+  int concurrent = 1;        // >1: a burst of this many requests in flight at once
 };
 
 struct Event {
@@ -43,11 +44,15 @@ struct Event {
   Kind kind = Kind::advance;
   Millis at{0};         // simulated offset from start_at
   std::string id;       // name for expectations ("first", "restart")
+  std::string while_burst;  // `while: storm`: lands while that burst (same `at`) is in flight
   int line = 0;         // YAML line, for reports
   RequestSpec request;
   std::string provider;  // key_state / fault / clear_fault
   std::string key;       // key_state: the raw key (as in the world file)
   fakes::KeyState key_state = fakes::KeyState::valid;
+  int key_variant = -1;                  // key_state `limit: tpd` (Groq): 1; rpd: 0
+  bool until_reset = false;              // key_state `until: reset`: recovers at the provider's reset
+  std::optional<Millis> retry_after;     // key_state rate_limited `retry_after: 6m7.2s`: recovers then
   fakes::FaultSpec fault;
   std::string fault_id;
   std::string sink;      // smtp | telegram | webhook
@@ -71,6 +76,39 @@ struct Matcher {
   bool any() const { return !equals.empty() || !contains.empty() || !absent.empty(); }
 };
 
+// An expected count: exactly N (`3`), or a bound (`{min: 1}`, `{max: 3}`,
+// `{min: 1, max: 3}`). Implicit from an int: an exact count.
+struct Count {
+  std::optional<int> min, max;
+  Count() = default;
+  Count(int exactly) : min(exactly), max(exactly) {}  // NOLINT: `count: 3` means exactly 3
+  static Count between(std::optional<int> lo, std::optional<int> hi) {
+    Count c;
+    c.min = lo;
+    c.max = hi;
+    return c;
+  }
+  bool exact() const { return min && max && *min == *max; }
+  bool holds(int n) const { return (!min || n >= *min) && (!max || n <= *max); }
+  bool operator==(int n) const { return exact() && *min == n; }
+  // As written in YAML: "3", "{min: 1}", "{max: 3}", "{min: 1, max: 3}".
+  std::string str() const {
+    if (exact()) return std::to_string(*min);
+    std::string s = "{";
+    if (min) s += "min: " + std::to_string(*min);
+    if (max) s += std::string(min ? ", " : "") + "max: " + std::to_string(*max);
+    return s + "}";
+  }
+};
+
+// `spread: {provider: groq, keys: [1, 3], max_ratio: 1.2}`: the calls of the
+// busiest of these keys over those of the quietest are at most max_ratio.
+struct Spread {
+  std::string provider;
+  std::vector<int> keys;  // key numbers (N of <PROVIDER>_API_KEY_N), at least two
+  double max_ratio = 1.0;
+};
+
 struct Expectation {
   enum class Kind { response, provider_calls, alerts, status, log, incident, metrics, invariant };
   Kind kind;
@@ -86,12 +124,14 @@ struct Expectation {
   Matcher body;
   // provider_calls
   Window during;
-  std::map<std::string, std::vector<int>> per_key;  // provider -> calls per key (router key order)
-  std::optional<int> total;
+  bool empty_allowed = false;  // `empty: allowed`: the window (during / within) may contain nothing
+  std::map<std::string, std::vector<Count>> per_key;  // provider -> calls per key (router key order)
+  std::optional<Count> total;
+  std::optional<Spread> spread;
   // alerts
   std::string channel;                     // email | telegram | webhook
   Matcher subject, text;
-  std::optional<int> count;
+  std::optional<Count> count;  // alerts, log
   Window within;
   // status
   std::optional<Millis> at;
@@ -128,6 +168,10 @@ struct Scenario {
   std::vector<Event> timeline;  // sorted by `at`, requests expanded
   std::vector<Expectation> expectations;
   std::vector<CheckerOptOut> checker_opt_outs;
+  // `expected_failure: "reason"`: known to fail until the router is fixed;
+  // reported as XFAIL (never as passed), and as XPASS (a failure) once it
+  // passes, so that the mark is removed.
+  std::string expected_failure;
   Millis end_at{0};             // last event + settle time
   // Comments emit_scenario writes (keyward replay's notes; the loader reads
   // none back): lines above `name:`, and one after a field, by the field's

@@ -46,6 +46,28 @@ std::string FaultParams::string(const char* name, const std::string& def) {
   return it->get<std::string>();
 }
 
+std::optional<std::vector<std::pair<std::string, std::string>>> FaultParams::headers(const char* name) {
+  used_.insert(name);
+  auto it = j_.find(name);
+  if (it == j_.end()) return std::nullopt;
+  if (!it->is_object()) throw FaultSpecError(name, "expected a map of header names to values ({} for none)");
+  if (it->size() > 32) throw FaultSpecError(name, "at most 32 headers");
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto h = it->begin(); h != it->end(); ++h) {
+    const std::string& header = h.key();
+    bool token = !header.empty() && header.size() <= 100 &&
+                 header.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
+                     std::string::npos;
+    if (!token) throw FaultSpecError(name, "'" + header + "' is not a header name");
+    std::string value = h->is_string() ? h->get<std::string>() : h->is_number() ? h->dump() : "";
+    if (!h->is_string() && !h->is_number()) throw FaultSpecError(name, "header '" + header + "': expected a string");
+    if (value.find_first_of("\r\n") != std::string::npos || value.size() > 1000)
+      throw FaultSpecError(name, "header '" + header + "': one line of at most 1000 characters");
+    out.emplace_back(header, value);
+  }
+  return out;
+}
+
 void FaultParams::reject_unknown() const {
   for (auto it = j_.begin(); it != j_.end(); ++it) {
     if (!used_.count(it.key())) throw FaultSpecError(it.key(), "unknown field '" + it.key() + "'");

@@ -13,7 +13,8 @@
 // Kinds and their fields:
 //   latency          latency_ms, jitter_ms  (real time added before answering)
 //   hang             hang_ms (0 = until the server stops); then closed unanswered
-//   status           status (100..599), message (optional text)
+//   status           status (100..599), message (optional text), headers (optional
+//                    map; replaces the provider's own, {} = none, e.g. no Retry-After)
 //   connection_reset (none) TCP RST instead of an answer
 //   empty_response   (none) connection closed (FIN) without a byte
 //   malformed_json   (none) 200 with a broken JSON body (first frame when streaming)
@@ -24,7 +25,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
+#include <utility>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -44,6 +47,9 @@ struct FaultEffect {
   std::chrono::milliseconds hang_for{0};  // 0 = until stop
   int status = 0;                         // status: != 0 replaces the answer
   std::string status_message;             // optional text for status
+  // status `headers:` given (even empty): the answer carries exactly these
+  // instead of the provider's own (an empty map: no Retry-After).
+  std::optional<std::vector<std::pair<std::string, std::string>>> status_headers;
   Drop drop = Drop::none;                 // connection_reset / empty_response
   bool malformed_json = false;
   int truncate_percent = -1;               // truncated_body: share of body kept
@@ -82,6 +88,8 @@ class FaultParams {
   std::uint64_t u64(const char* name, std::uint64_t def, std::uint64_t max = UINT32_MAX);
   double number(const char* name, double def, double min, double max);
   std::string string(const char* name, const std::string& def);
+  // A map of header names to values (strings or numbers); nullopt when absent.
+  std::optional<std::vector<std::pair<std::string, std::string>>> headers(const char* name);
   // Throws FaultSpecError for the first field never read.
   void reject_unknown() const;
 

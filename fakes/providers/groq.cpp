@@ -1,6 +1,6 @@
 // Groq: OpenAI-compatible under /openai/v1, with x-ratelimit-* headers on every
-// answer, retry-after on 429s, and 429 messages naming the limit (RPM/RPD) —
-// RPD meaning "exhausted until the daily reset".
+// answer, retry-after on 429s, and 429 messages naming the limit (RPM, RPD,
+// TPD) — the per-day ones meaning "exhausted until the daily reset".
 #include "base/durations.h"
 #include "base/escape.h"
 #include "fakes/providers/wire.h"
@@ -38,12 +38,21 @@ class GroqWire final : public OpenAiCompatibleWire {
 
   Answer quota_exhausted(std::chrono::milliseconds retry, std::uint32_t limit, std::uint32_t used,
                          const WireContext& ctx) const override {
+    // Variant 1: the tokens-per-day limit, Groq's other daily 429 (type
+    // "tokens"; the request's own tokens are named as Requested).
+    if (ctx.variant == 1) return limit_error(retry, "tokens per day (TPD)", 100000, 99858, ctx, "tokens", 1149);
     return limit_error(retry, "requests per day (RPD)", limit, used, ctx);
   }
 
   Answer status_error(int status, const WireContext& ctx) const override {
     std::string msg = ctx.message;
     if (status == 429) {
+      // A fault's own text (e.g. a wait quoted only as "try again in 6m7.2s").
+      if (!msg.empty()) {
+        Answer a = openai_error(429, msg, "requests", "rate_limit_exceeded", false);
+        a.headers.emplace_back("retry-after", "2");
+        return a;
+      }
       return limit_error(std::chrono::seconds(2), "requests per minute (RPM)", 30, 30, ctx);
     }
     if (status == 401) return invalid_key();
@@ -125,16 +134,18 @@ class GroqWire final : public OpenAiCompatibleWire {
     return openai_error(401, "Invalid API Key", "invalid_request_error", "invalid_api_key", false);
   }
   static Answer limit_error(std::chrono::milliseconds retry, const std::string& which,
-                            std::uint32_t limit, std::uint32_t used, const WireContext& ctx) {
+                            std::uint32_t limit, std::uint32_t used, const WireContext& ctx,
+                            const char* type = "requests", std::uint32_t requested = 1) {
     std::string msg = "Rate limit reached for model `" + ctx.model +
                       "` in organization `org_01fakekeywardfakeorg00000` service tier "
                       "`on_demand` on " +
                       which + ": Limit " + std::to_string(limit) + ", Used " +
-                      std::to_string(used) + ", Requested 1. Please try again in " +
+                      std::to_string(used) + ", Requested " + std::to_string(requested) +
+                      ". Please try again in " +
                       format_go_duration(retry) +
                       ". Need more tokens? Upgrade to Dev Tier today at "
                       "https://console.groq.com/settings/billing";
-    Answer a = openai_error(429, msg, "requests", "rate_limit_exceeded", false);
+    Answer a = openai_error(429, msg, type, "rate_limit_exceeded", false);
     a.headers.emplace_back("retry-after", std::to_string(ceil_seconds(retry)));
     return a;
   }

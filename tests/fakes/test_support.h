@@ -37,7 +37,7 @@ inline ProviderOptions options_for(ProviderKind kind) {
   o.name = to_string(kind);
   o.seed = 7;
   o.default_key_state = KeyState::invalid;
-  o.keys["sk-good-1-abcdefghijkl"] = KeySpec{KeyState::valid, -1};
+  o.keys["sk-good-1-abcdefghijkl"] = KeySpec{KeyState::valid, -1, std::nullopt};
   o.keep_alive_timeout_s = 1;
   return o;
 }

@@ -84,7 +84,7 @@ RunOptions options(ExternalServe& serve, const std::string& name) {
 }
 
 TEST(BlackBox, RunsAScenarioAgainstAnExternalRouter) {
-  ScenarioOutcome o{load_scenario(blackbox("revoked_key.yaml")), {}, {}};
+  ScenarioOutcome o{load_scenario(blackbox("revoked_key.yaml")), {}, {}, {}};
   // One expectation that must fail: key 1 is revoked, so it gets no call.
   Expectation wrong = o.scenario.expectations[2];
   ASSERT_EQ(wrong.kind, Expectation::Kind::provider_calls);
@@ -135,7 +135,7 @@ TEST(BlackBox, RunsAScenarioAgainstAnExternalRouter) {
 }
 
 TEST(BlackBox, EnvEditAndReloadGoThroughTheEnvFileAndAdminReload) {
-  ScenarioOutcome o{load_scenario(blackbox("reload_new_key.yaml")), {}, {}};
+  ScenarioOutcome o{load_scenario(blackbox("reload_new_key.yaml")), {}, {}, {}};
   ExternalServe serve;
   RunOptions opts = options(serve, "reload");
   opts.env_file = opts.work_dir + "/router.env";
@@ -177,7 +177,7 @@ TEST(BlackBox, WhatAnExternalRouterCannotDoIsSkippedNotRun) {
   longer.timeline.back().at = Millis(61'000);
   EXPECT_NE(black_box_skip_reason(longer, o).find("more than --max-wall-seconds 60"), std::string::npos);
 
-  ScenarioOutcome out{restart, run_scenario(restart, o), {}};
+  ScenarioOutcome out{restart, run_scenario(restart, o), {}, {}};
   out.results = check_expectations(out.scenario, out.run);
   EXPECT_NE(out.run.skipped, "");
   EXPECT_TRUE(out.results.empty());

@@ -45,7 +45,7 @@ TEST(ScenarioLoader, SchemaErrorsNameFileLineAndFieldPath) {
   EXPECT_EQ(error_of(std::string(kMinimal) + "timeline:\n  - {at: 5s}\n").find("s.yaml:6: timeline[0]: an event needs exactly one of"),
             0u);
   EXPECT_EQ(error_of(std::string(kMinimal) + "expect:\n  - response: {of: nowhere, status: 200}\n"),
-            "s.yaml:6: expect[0]: no timeline event has id 'nowhere'");
+            "s.yaml:6: expect[0].response.of: no event 'nowhere'");
   EXPECT_EQ(error_of(std::string(kMinimal) + "expect:\n  - alerts: {channel: pager}\n"),
             "s.yaml:6: expect[0].alerts.channel: expected email, telegram or webhook");
   EXPECT_EQ(error_of("name: x\nworld:\n  providers:\n    - {name: groq, kind: grok}\n").rfind("s.yaml:4: world.providers[0].kind", 0),

@@ -41,7 +41,7 @@ void add_invariants(Scenario& s) {
 }
 
 ScenarioOutcome run(Scenario s, const std::string& dir) {
-  ScenarioOutcome o{std::move(s), {}, {}};
+  ScenarioOutcome o{std::move(s), {}, {}, {}};
   o.run = run_scenario(o.scenario, RunOptions{test_dir() + "/" + dir});
   o.results = check_expectations(o.scenario, o.run);
   return o;

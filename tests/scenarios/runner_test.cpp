@@ -10,7 +10,7 @@ namespace {
 std::string library(const std::string& name) { return std::string(KEYWARD_SOURCE_DIR) + "/scenarios/library/" + name; }
 
 ScenarioOutcome run(Scenario s, const std::string& dir) {
-  ScenarioOutcome o{std::move(s), {}, {}};
+  ScenarioOutcome o{std::move(s), {}, {}, {}};
   o.run = run_scenario(o.scenario, RunOptions{test_dir() + "/" + dir});
   o.results = check_expectations(o.scenario, o.run);
   return o;

@@ -64,7 +64,7 @@ TEST(Secrets, NoRawKeyInAnyOutputOfTheScenarioLibrary) {
     for (const auto& r : run.requests) outputs.emplace_back("response", r.body);
     outputs.emplace_back("setup error", run.setup_error);
 
-    ScenarioOutcome o{s, run, {}};
+    ScenarioOutcome o{s, run, {}, {}};
     o.results = check_expectations(o.scenario, o.run);  // results point into o.scenario
     outputs.emplace_back("console report", console_report(o, "keyward run " + entry.path().string()));
     for (const auto& [where, text] : outputs) {

@@ -67,7 +67,7 @@ TEST(Emit, AwkwardStringsAreQuoted) {
 Scenario parse(const std::string& yaml) { return parse_scenario(yaml, "inline.yaml"); }
 
 ScenarioOutcome run(Scenario s, const std::string& dir) {
-  ScenarioOutcome o{std::move(s), {}, {}};
+  ScenarioOutcome o{std::move(s), {}, {}, {}};
   o.run = run_scenario(o.scenario, RunOptions{test_dir() + "/" + dir});
   o.results = check_expectations(o.scenario, o.run);
   return o;

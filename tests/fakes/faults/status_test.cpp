@@ -49,7 +49,7 @@ TEST(StatusFault, GroqCapacityAnd429Shapes) {
 
 TEST(StatusFault, ScopedToAKey) {
   auto opts = options_for(ProviderKind::openai);
-  opts.keys["sk-second-good-key-0"] = KeySpec{KeyState::valid, -1};
+  opts.keys["sk-second-good-key-0"] = KeySpec{KeyState::valid, -1, std::nullopt};
   opts.faults.push_back(
       parse_fault({{"kind", "status"}, {"status", 500}, {"key", "sk-second-good-key-0"}}));
   Fake fake(opts);

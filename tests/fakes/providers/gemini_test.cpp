@@ -91,7 +91,7 @@ TEST(Gemini, BadRequestsGetInvalidArgument) {
 
 TEST(Gemini, QuotaErrorCarriesRetryInfo) {
   auto opts = options_for(ProviderKind::gemini);
-  opts.keys["AIza-EXHAUSTED-0000000"] = KeySpec{KeyState::quota_exhausted, -1};
+  opts.keys["AIza-EXHAUSTED-0000000"] = KeySpec{KeyState::quota_exhausted, -1, std::nullopt};
   Fake fake(opts);
   auto j = json_of(fake.chat("AIza-EXHAUSTED-0000000"));
   EXPECT_EQ(j["error"]["status"], "RESOURCE_EXHAUSTED");

@@ -24,7 +24,7 @@ class KeyStates : public ::testing::TestWithParam<Case> {};
 TEST_P(KeyStates, AnswersWithTheProvidersOwnError) {
   const Case& c = GetParam();
   auto opts = options_for(c.kind);
-  opts.keys["sk-proj-UNDER-TEST-AAA"] = KeySpec{c.state, -1};
+  opts.keys["sk-proj-UNDER-TEST-AAA"] = KeySpec{c.state, -1, std::nullopt};
   Fake fake(opts);
   auto r = fake.chat("sk-proj-UNDER-TEST-AAA");
   ASSERT_TRUE(r) << httplib::to_string(r.error());
@@ -117,7 +117,7 @@ TEST_P(ValidKey, UnlistedKeysGetTheDefaultState) {
 
 TEST_P(ValidKey, ModelsPingFailsForBadKeysButNotForExhaustedOnes) {
   auto opts = options_for(GetParam());
-  opts.keys["exhausted-key-0123456789"] = KeySpec{KeyState::quota_exhausted, -1};
+  opts.keys["exhausted-key-0123456789"] = KeySpec{KeyState::quota_exhausted, -1, std::nullopt};
   Fake fake(opts);
   EXPECT_EQ(fake.models("exhausted-key-0123456789")->status, 200);
   EXPECT_NE(fake.models("bad-key-0123456789abcdef")->status, 200);

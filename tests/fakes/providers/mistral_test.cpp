@@ -8,8 +8,8 @@ namespace {
 
 TEST(Mistral, SecondShapesPerKeyVariant) {
   auto opts = options_for(ProviderKind::mistral);
-  opts.keys["msk-BAD-variant-one-0"] = KeySpec{KeyState::invalid, 1};
-  opts.keys["msk-LIMIT-variant-one"] = KeySpec{KeyState::rate_limited, 1};
+  opts.keys["msk-BAD-variant-one-0"] = KeySpec{KeyState::invalid, 1, std::nullopt};
+  opts.keys["msk-LIMIT-variant-one"] = KeySpec{KeyState::rate_limited, 1, std::nullopt};
   Fake fake(opts);
   auto j = json_of(fake.chat("msk-BAD-variant-one-0"));
   EXPECT_EQ(j["message"], "Unauthorized");

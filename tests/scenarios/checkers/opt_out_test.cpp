@@ -76,7 +76,7 @@ TEST(CheckerOptOut, UnknownNamesAndMissingReasonsAreSchemaErrors) {
 // twice by webhook: the router never did that, so the record is altered
 // after the run (on a channel no expectation of the scenario counts).
 ScenarioOutcome run_with_a_duplicate_alert(const std::string& yaml, const std::string& dir) {
-  ScenarioOutcome o{scenario(yaml), {}, {}};
+  ScenarioOutcome o{scenario(yaml), {}, {}, {}};
   o.run = run_scenario(o.scenario, RunOptions{test_dir() + "/" + dir});
   EXPECT_TRUE(o.run.setup_error.empty()) << o.run.setup_error;
   EXPECT_FALSE(o.run.alerts.empty());

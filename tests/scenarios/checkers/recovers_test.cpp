@@ -38,7 +38,7 @@ TEST(Recovers, ARouterStillHoldingTheFixedKeyOutHasNotRecovered) {
   // Once the quarantine is over, the router serves again: recovered.
   Scenario later = scenario(std::string(kFixedDuringQuarantine) +
                             "  - {at: 6m, id: third, request: {message: \"hi\"}}\nexpect:\n  - invariant: recovers\n");
-  ScenarioOutcome o{later, run_scenario(later, RunOptions{test_dir() + "/recovers-later"}), {}};
+  ScenarioOutcome o{later, run_scenario(later, RunOptions{test_dir() + "/recovers-later"}), {}, {}};
   o.results = check_expectations(o.scenario, o.run);
   EXPECT_TRUE(o.passed()) << console_report(o, "");
 }
