@@ -584,7 +584,9 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
       case Event::Kind::reload: {
         std::string summary;
         router->reload(env_text, &summary);
-        active_keys = key_indexes(env_text);
+        // Merged, not replaced: calls of requests still in flight (a reload
+        // `while:` a burst) used the previous keys and keep their numbers.
+        for (auto& [key, index] : key_indexes(env_text)) active_keys[key] = index;
         line = "operator: reload (" + summary + ")";
         break;
       }
