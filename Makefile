@@ -20,8 +20,7 @@ DEBIAN_PACKAGES = cmake g++ make pkg-config libcpp-httplib-dev nlohmann-json3-de
 # Fuzzing (clang + libFuzzer, a build of its own) and the TSan subset.
 FUZZ_SECONDS ?= 20
 FUZZ_BUILD ?= build-fuzz
-FUZZ_TARGETS = env_parser config_yaml scenario_loader classifier chat_request sse_parser smtp_mime http1_response \
-  http_request
+FUZZ_TARGETS = env_parser config_yaml scenario_loader classifier chat_request sse_parser smtp_mime http_request
 FUZZ_PACKAGES = clang libclang-rt-14-dev
 # The tests that exercise threads: built and run under TSan (`make test-tsan`).
 TSAN_TARGETS = test_concurrency

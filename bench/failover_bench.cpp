@@ -5,9 +5,9 @@
 // same process (x_floor = p50 / floor p50).
 //
 //   LoopbackFloor               a direct keep-alive POST to the fake: the floor
-//   UpstreamClientFloor         the same POST through keyward's own provider
-//                               client (http_call): the cheapest round trip the
-//                               router itself could make, for comparison
+//   UpstreamClientFloor         the same POST through keyward's provider client
+//                               (router/net, run on the benchmark thread): the
+//                               cheapest round trip the router itself could make
 //   RouterOverhead              the same question through keyward, good key first
 //   FailoverCold/N              N auth-failing keys, then the good one; every
 //                               iteration starts from fresh key state (keys never
@@ -32,7 +32,8 @@
 
 #include "fakes/world.h"
 #include "bench/bench_service.h"
-#include "router/http/http_call.h"
+#include "router/net/event_loop.h"
+#include "router/net/upstream_client.h"
 #include "router/http/service.h"
 
 namespace {
@@ -196,22 +197,28 @@ void LoopbackFloor(benchmark::State& state) {
 BENCHMARK(LoopbackFloor)->UseManualTime()->Iterations(5000);
 
 void UpstreamClientFloor(benchmark::State& state) {
-  http::ClientPool pool;
-  http::BaseUrl base;
-  http::parse_base_url("http://127.0.0.1:" + std::to_string(fixture().port()) + "/v1", &base);
-  http::HttpRequest req;
+  net::EventLoop loop(1);
+  loop.start();
+  auto client = std::make_unique<net::UpstreamClient>(loop);
+  net::BaseUrl base;
+  net::parse_base_url("http://127.0.0.1:" + std::to_string(fixture().port()) + "/v1", &base);
+  net::UpstreamRequest req;
   req.method = "POST";
   req.path = "/chat/completions";
+  req.secret = kGood;
   req.headers = {{"Authorization", std::string("Bearer ") + kGood}};
   req.body = direct_body(false);
   Samples s(state);
   for (auto _ : state) {
     auto t0 = SteadyClock::now();
-    AttemptResult r = http::http_call(pool, base, req, {}, nullptr);
+    int status = 0;
+    client->call_here(base, req, Millis(10'000), nullptr, [&status](AttemptResult r) { status = r.status; });
     s.add(state, t0, SteadyClock::now());
-    if (r.status != 200) state.SkipWithError("fake call failed");
+    if (status != 200) state.SkipWithError("fake call failed");
   }
   s.report(state);
+  client.reset();  // before its loop stops
+  loop.stop();
 }
 BENCHMARK(UpstreamClientFloor)->UseManualTime()->Iterations(5000);
 

@@ -4,18 +4,16 @@
 // sequential calls; per_key_us is the least-squares slope of p50 over N, and
 // x_rt divides it by the same client's N = 0 round trip.
 //
-//   OwnBlocking/N    the hand-written blocking client (router/http/http_call),
-//                    driven from the benchmark thread, one call after another
 //   BeastLoop/N      the Beast client (router/net/upstream_client) driven as
-//                    asynchronous routing will drive it: each call started by
-//                    the previous one's completion, on the event loop; the
+//                    the route driver drives it: each call started by the
+//                    previous one's completion, on the event loop; the
 //                    benchmark thread waits once per iteration
 //   BeastBlocking/N  the Beast client driven from a thread that waits for
 //                    every call on the loop (BlockingOverAsync): each call
 //                    pays a hand-off to the loop's thread and one back
 //   BeastHere/N      the Beast client run on the benchmark thread itself
-//                    (UpstreamClient::call_here), as today's synchronous
-//                    routing drives it: no hand-off
+//                    (UpstreamClient::call_here): no hand-off, the cheapest
+//                    sequence of calls it can make (the ratios' reference)
 //
 // Rounds interleave the clients (round r: every client at every N), so a
 // machine that slows down mid-run slows all of them alike. Summary reports
@@ -33,7 +31,6 @@
 #include <vector>
 
 #include "fakes/world.h"
-#include "router/http/http_call.h"
 #include "router/http/wire_format.h"
 #include "router/net/event_loop.h"
 #include "router/net/upstream_client.h"
@@ -92,37 +89,21 @@ bool expected(const AttemptResult& r, int i, int n) {
   return r.transport == TransportError::none && r.status == (i < n ? 401 : 200);
 }
 
-// ------------------------------------------------------------------ own client
-
-void OwnBlocking(benchmark::State& state, int n) {
-  auto& f = fixture();
-  http::ClientPool pool;
-  http::BaseUrl base;
-  http::parse_base_url(f.base_url(), &base);
-  auto request = [&](int i) {
-    http::HttpRequest req;
-    req.method = "POST";
-    req.path = "/chat/completions";
-    req.secret = Fixture::key(i, n);
-    req.headers = {{"Authorization", "Bearer " + req.secret}};
-    req.body = f.body;
-    return req;
-  };
-  std::vector<http::HttpRequest> requests;
-  for (int i = 0; i <= n; ++i) requests.push_back(request(i));
-  http::http_call(pool, base, requests.back(), {}, nullptr);  // a warm connection, as in the others
+// Times `iteration` (the N + 1 calls of one iteration; false: an answer was
+// not the expected one) after one warm-up, and reports it for `client`.
+template <typename Iteration>
+void time_iterations(benchmark::State& state, const char* client, int n, Iteration iteration) {
+  iteration();  // warm connections
   std::vector<double> us;
   for (auto _ : state) {
     auto t0 = SteadyClock::now();
-    bool ok = true;
-    for (int i = 0; i <= n; ++i)
-      ok = expected(http::http_call(pool, base, requests[static_cast<size_t>(i)], {}, nullptr), i, n) && ok;
+    bool ok = iteration();
     double d = std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count();
     us.push_back(d);
     state.SetIterationTime(d / 1e6);
     if (!ok) state.SkipWithError("unexpected answer");
   }
-  report(state, us, "OwnBlocking", n);
+  report(state, us, client, n);
 }
 
 // ------------------------------------------------------------------ Beast client
@@ -187,19 +168,10 @@ void BeastLoop(benchmark::State& state, int n) {
   std::vector<net::UpstreamRequest> requests;
   for (int i = 0; i <= n; ++i) requests.push_back(b.request(i, n));
   Latch latch;
-  chain(*b.client, b.base, requests, n, n, latch, true);  // a warm connection
-  latch.wait();
-  std::vector<double> us;
-  for (auto _ : state) {
-    auto t0 = SteadyClock::now();
+  time_iterations(state, "BeastLoop", n, [&] {
     chain(*b.client, b.base, requests, 0, n, latch, true);
-    bool ok = latch.wait();
-    double d = std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count();
-    us.push_back(d);
-    state.SetIterationTime(d / 1e6);
-    if (!ok) state.SkipWithError("unexpected answer");
-  }
-  report(state, us, "BeastLoop", n);
+    return latch.wait();
+  });
 }
 
 void BeastBlocking(benchmark::State& state, int n) {
@@ -212,18 +184,11 @@ void BeastBlocking(benchmark::State& state, int n) {
                    [&latch, i, n](AttemptResult r) { latch.open(expected(r, i, n)); });
     return latch.wait();
   };
-  one(n);  // a warm connection
-  std::vector<double> us;
-  for (auto _ : state) {
-    auto t0 = SteadyClock::now();
+  time_iterations(state, "BeastBlocking", n, [&] {
     bool ok = true;
     for (int i = 0; i <= n; ++i) ok = one(i) && ok;
-    double d = std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count();
-    us.push_back(d);
-    state.SetIterationTime(d / 1e6);
-    if (!ok) state.SkipWithError("unexpected answer");
-  }
-  report(state, us, "BeastBlocking", n);
+    return ok;
+  });
 }
 
 void BeastHere(benchmark::State& state, int n) {
@@ -236,18 +201,11 @@ void BeastHere(benchmark::State& state, int n) {
                         [&ok, i, n](AttemptResult r) { ok = expected(r, i, n); });
     return ok;
   };
-  one(n);  // a warm connection
-  std::vector<double> us;
-  for (auto _ : state) {
-    auto t0 = SteadyClock::now();
+  time_iterations(state, "BeastHere", n, [&] {
     bool ok = true;
     for (int i = 0; i <= n; ++i) ok = one(i) && ok;
-    double d = std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count();
-    us.push_back(d);
-    state.SetIterationTime(d / 1e6);
-    if (!ok) state.SkipWithError("unexpected answer");
-  }
-  report(state, us, "BeastHere", n);
+    return ok;
+  });
 }
 
 // ------------------------------------------------------------------ summary
@@ -281,10 +239,9 @@ void Summary(benchmark::State& state) {
     state.counters[client + "_rt_us"] = rt;
     if (rt > 0) state.counters[client + "_x_rt"] = per_key[client] / rt;
   }
-  if (per_key.count("OwnBlocking") && per_key["OwnBlocking"] > 0) {
-    state.counters["BeastLoop_vs_own"] = per_key["BeastLoop"] / per_key["OwnBlocking"];
-    state.counters["BeastBlocking_vs_own"] = per_key["BeastBlocking"] / per_key["OwnBlocking"];
-    state.counters["BeastHere_vs_own"] = per_key["BeastHere"] / per_key["OwnBlocking"];
+  if (per_key["BeastHere"] > 0) {
+    state.counters["BeastLoop_vs_here"] = per_key["BeastLoop"] / per_key["BeastHere"];
+    state.counters["BeastBlocking_vs_here"] = per_key["BeastBlocking"] / per_key["BeastHere"];
   }
 }
 
@@ -301,9 +258,6 @@ std::string bench_name(const char* client, int n, int round) {
 const bool g_registered = [] {
   for (int round = 1; round <= kRounds; ++round) {
     for (int n : kNs) {
-      benchmark::RegisterBenchmark(bench_name("OwnBlocking", n, round).c_str(), OwnBlocking, n)
-          ->UseManualTime()
-          ->Iterations(kIterations);
       benchmark::RegisterBenchmark(bench_name("BeastLoop", n, round).c_str(), BeastLoop, n)
           ->UseManualTime()
           ->Iterations(kIterations);

@@ -286,11 +286,8 @@ TEST(ProviderMatrix, AStreamThatNeverEndsIsCutByTheRequestTimeout) {
 }
 
 
-// DISABLED: fails today — the call returns only when the provider stops (3 s),
-// not at the 1 s request timeout: router/http/http_call.cpp checks its
-// whole-call deadline in the body receiver only, so the header phase is
-// bounded per read, not in total. Reported to the owner of http_call.*;
-// enable once the deadline also covers the header phase.
+// The whole-call deadline covers the header phase too: the provider client's
+// timer runs from the call's start (router/net/upstream_client.cpp), not per read.
 TEST(ProviderMatrix, HeadersTrickledLineByLineAreCutByTheRequestTimeout) {
   // A raw provider that answers the status line, then one header line every
   // 50 ms for up to 20 s: each read succeeds within the read timeout, so only a
