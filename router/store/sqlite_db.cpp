@@ -27,7 +27,10 @@ std::unique_ptr<Database> Database::open(const std::string& path, std::string* e
   return out;
 }
 
-Database::~Database() { sqlite3_close(db_); }
+// close_v2: a statement still alive (a caller's, a test's) turns the
+// connection into a zombie freed with that statement, instead of sqlite3_close's
+// SQLITE_BUSY and a leaked connection.
+Database::~Database() { sqlite3_close_v2(db_); }
 
 bool Database::exec(const std::string& sql) {
   return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;

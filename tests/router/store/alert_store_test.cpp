@@ -108,10 +108,12 @@ TEST(AlertStore, AFullDiskSpillsAlertsThatAreStillDeliveredAndPersistsThemWhenSp
   ASSERT_TRUE(o.store->enqueue(alert("groq#0", clock.wall())));
   ASSERT_TRUE(o.store->flush(30s));
   // The "disk" is full: the file may not grow by a single page.
-  auto pages = o.backend->database().prepare("PRAGMA page_count");
-  ASSERT_EQ(pages.step(), SQLITE_ROW);
-  int64_t full = pages.int64(0);
-  pages.reset();
+  int64_t full = 0;
+  {
+    auto pages = o.backend->database().prepare("PRAGMA page_count");
+    ASSERT_EQ(pages.step(), SQLITE_ROW);
+    full = pages.int64(0);
+  }
   ASSERT_TRUE(o.backend->database().exec("PRAGMA max_page_count=" + std::to_string(full)));
 
   for (int i = 1; i <= 8; ++i) EXPECT_TRUE(o.store->enqueue(alert("groq#" + std::to_string(i), clock.wall())));
