@@ -47,7 +47,9 @@ struct AttemptRecord {
 };
 
 struct RouteOutcome {
-  enum class Kind { provider, cache, emergency, request_error, stream_failed };
+  // cancelled: the caller went away mid-answer; nothing was held against
+  // the key or the provider and nobody is left to answer.
+  enum class Kind { provider, cache, emergency, request_error, stream_failed, cancelled };
   Kind kind = Kind::emergency;
   ChatAnswer answer;         // provider or cache
   std::string provider;      // who answered (or, for cache, who answered originally)

@@ -34,7 +34,8 @@ void Service::Routes::answer_chat(const std::string& id, MonoTime t0, const Rout
       break;
     }
     case RouteOutcome::Kind::request_error:
-    case RouteOutcome::Kind::stream_failed: {
+    case RouteOutcome::Kind::stream_failed:
+    case RouteOutcome::Kind::cancelled: {  // a whole answer has no stream to hang up on
       ApiError e = upstream_failure(out, false);
       answer = json_response(
           e.http_status,

@@ -112,6 +112,13 @@ void Service::Routes::stream(const ChatRequest& cr, const std::string& id, const
   // provider connection pools stay warm.
   RouteOutcome out = s.router_->route(cr, *s.blocking_, &sink);
 
+  if (out.kind == RouteOutcome::Kind::cancelled) {
+    // The client hung up (or read too slowly): nobody to answer. Journaled
+    // with nginx's 499, "client closed request".
+    record_outcome(id, "openai_stream", out, 499, t0);
+    res.end();
+    return;
+  }
   if (!sink.started()) {
     // No byte reached the client: an ordinary answer, with an honest status.
     net::HttpResponse answer;
