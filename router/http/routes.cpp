@@ -161,7 +161,9 @@ void Service::Routes::record_outcome(const std::string& id, const char* route, c
   if (out.kind == RouteOutcome::Kind::emergency || out.kind == RouteOutcome::Kind::cache)
     s.stats_.add(Stat::emergencies, {to_string(out.verdict.cause)});
   if (out.kind == RouteOutcome::Kind::cache) s.stats_.add(Stat::cache_hits, {out.stale ? "true" : "false"});
-  s.stats_.observe(Stat::request_seconds, {route}, seconds(s.clock_->monotonic() - started));
+  MonoTime total = s.clock_->monotonic() - started;
+  s.stats_.observe(Stat::request_seconds, {route}, seconds(total));
+  s.genai_.record(route, out, total);
   JsonFields j;
   j.add("type", "outcome")
       .add("request_id", id)
