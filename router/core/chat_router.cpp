@@ -266,8 +266,9 @@ void ChatRouter::complete(RouteSession& s, const AttemptResult& result, ChatAnsw
   // Parked requests re-evaluate at once; their notifications queue behind ours.
   wake(wakers);
 
-  AttemptRecord rec{now,     s.provider_.name, s.key_.index, s.key_.masked(), c.cls, c.signal, result.status,
-                    c.message, latency,         s.request_.request_id};
+  AttemptRecord rec{
+      now,       s.provider_.name, s.key_.index,          s.key_.masked(),   c.cls,           c.signal, result.status,
+      c.message, latency,          s.request_.request_id, s.provider_.model, s.provider_.wire};
   RouteOutcome& out = s.out_;
   out.attempts.push_back(rec);
   s.progress_.attempts.push_back({k, c.cls, result.status, c.message});

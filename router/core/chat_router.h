@@ -44,6 +44,10 @@ struct AttemptRecord {
   std::string message;
   MonoTime latency{};
   std::string request_id;
+  // The configured model asked for and the provider's wire: what
+  // OpenTelemetry's GenAI metrics label an operation with (genai_metrics.h).
+  std::string model;
+  WireKind wire = WireKind::openai;
 };
 
 struct RouteOutcome {
