@@ -64,11 +64,11 @@ nlohmann::json emergency_status() {
                    {"last_resolved", nullptr}};
   s["channels"] = {{"email", true}, {"telegram", true}, {"webhook", false}};
   // The last hour: 4 answers from providers three minutes ago, then the emergency.
-  std::vector<int> provider(60, 0), cache(60, 0), emergency(60, 0);
-  provider[56] = 4;
+  std::vector<int> answered(60, 0), cache(60, 0), emergency(60, 0);
+  answered[56] = 4;
   cache[58] = 1;
   emergency[58] = 7;
-  s["traffic"] = {{"end", "2025-11-18T08:01:00Z"}, {"provider", provider}, {"cache", cache}, {"emergency", emergency}};
+  s["traffic"] = {{"end", "2025-11-18T08:01:00Z"}, {"provider", answered}, {"cache", cache}, {"emergency", emergency}};
   return s;
 }
 
