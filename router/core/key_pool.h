@@ -38,7 +38,7 @@ struct KeyHealth {
   int last_status = 0;
   std::string last_error;     // provider's text, bounded
   const char* last_signal = "";  // the classifier row of the last failure ("" when unknown)
-  WallTime since{};           // when `state` last changed (epoch: never)
+  WallTime since{};              // when `state` last changed (epoch: never)
   // Taken out of rotation by hand (POST /admin/keys/<provider>/<id>/disable):
   // never picked until enabled again, whatever its health state does.
   bool disabled = false;

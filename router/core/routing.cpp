@@ -147,7 +147,7 @@ Verdict make_verdict(const KeyPool& pool, const RequestProgress& progress, WallT
     if (pv.keys_total > 0 && pv.disabled == pv.keys_total) {
       pv.diagnosis = "every " + pv.display_name + " key is disabled by the operator";
     } else if (in_rotation >= 2 && pv.auth == in_rotation && first_auth &&
-        *last_auth - *first_auth <= cfg.routing.correlated_window) {
+               *last_auth - *first_auth <= cfg.routing.correlated_window) {
       pv.diagnosis = "all " + std::to_string(in_rotation) + " " + pv.display_name +
                      " keys were rejected at once: likely regenerated keys, a suspended account or a "
                      "wrong .env";
@@ -179,9 +179,11 @@ Verdict make_verdict(const KeyPool& pool, const RequestProgress& progress, WallT
     v.diagnosis = "Every provider is unavailable (outage, network or rate limits); the keys are fine";
   } else {
     v.cause = EmergencyCause::all_providers_failed;
-    v.diagnosis = total == 0 ? (disabled > 0 ? "Every API key is disabled by the operator (POST /admin/keys/<provider>/<id>/enable)"
-                                             : "No API keys are configured")
-                             : "Providers failed for different reasons";
+    v.diagnosis =
+        total == 0
+            ? (disabled > 0 ? "Every API key is disabled by the operator (POST /admin/keys/<provider>/<id>/enable)"
+                            : "No API keys are configured")
+            : "Providers failed for different reasons";
   }
   if (v.retry_at && *v.retry_at < now) v.retry_at = now;
   return v;

@@ -118,16 +118,15 @@ std::string traffic_svg(const json& traffic) {
                           count_at(traffic, "emergency", i)};
     std::string ago = std::to_string(n - 1 - i);
     h += "<g class=\"minute\" data-ago=\"" + ago + "\" data-provider=\"" + num(counts[0]) + "\" data-cache=\"" +
-         num(counts[1]) + "\" data-emergency=\"" + num(counts[2]) + "\"><title>" + ago + " min ago: " +
-         num(counts[0]) + " provider, " + num(counts[1]) + " cache, " + num(counts[2]) + " emergency</title>";
+         num(counts[1]) + "\" data-emergency=\"" + num(counts[2]) + "\"><title>" + ago + " min ago: " + num(counts[0]) +
+         " provider, " + num(counts[1]) + " cache, " + num(counts[2]) + " emergency</title>";
     int x = static_cast<int>(i) * kBarWidth, y = kChartHeight;
     for (int s = 0; s < 3; ++s) {
       if (counts[s] == 0) continue;
       int height = std::max(1, static_cast<int>(counts[s] * kChartHeight / peak));
       y -= height;
       h += "<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) + "\" width=\"" +
-           std::to_string(kBarWidth - 1) + "\" height=\"" + std::to_string(height) + "\" fill=\"" + colours[s] +
-           "\"/>";
+           std::to_string(kBarWidth - 1) + "\" height=\"" + std::to_string(height) + "\" fill=\"" + colours[s] + "\"/>";
     }
     h += "</g>";
   }
@@ -215,17 +214,18 @@ std::string render_app(const json& s) {
       std::string state = field(k, "state");
       bool disabled = flag(k, "disabled");
       std::string calls = field(k, "calls").empty() ? field(k, "attempts") : field(k, "calls");
-      h += "<tr class=\"key-row\" data-provider=\"" + html_escape(name) + "\" data-key=\"" + html_escape(field(k, "id")) +
-           "\"><td>" + html_escape(field(p, "display_name")) + " Key " + html_escape(field(k, "id")) + "</td><td><code>" +
-           html_escape(field(k, "masked")) + "</code></td><td class=\"" + state_class(state) + "\">" + html_escape(state) +
-           "</td><td>" + html_escape(field(k, "since")) + "</td><td>" + html_escape(field(k, "until")) + "</td><td>" +
+      h += "<tr class=\"key-row\" data-provider=\"" + html_escape(name) + "\" data-key=\"" +
+           html_escape(field(k, "id")) + "\"><td>" + html_escape(field(p, "display_name")) + " Key " +
+           html_escape(field(k, "id")) + "</td><td><code>" + html_escape(field(k, "masked")) +
+           "</code></td><td class=\"" + state_class(state) + "\">" + html_escape(state) + "</td><td>" +
+           html_escape(field(k, "since")) + "</td><td>" + html_escape(field(k, "until")) + "</td><td>" +
            reason_html(k) + "</td><td>" + html_escape(field(k, "strikes")) + "</td><td>" +
            html_escape(field(k, "last_success")) + "</td><td>" + html_escape(field(k, "last_failure")) + "</td><td>" +
            html_escape(calls) + (calls.empty() ? "" : " / " + html_escape(field(k, "failures"))) + "</td><td>" +
            (flag(k, "validated") ? "yes" : "no") + "</td><td>" + html_escape(field(k, "expires")) + "</td><td>" +
            "<button data-action=\"key\" data-op=\"" + (disabled ? "enable" : "disable") + "\" data-provider=\"" +
-           html_escape(name) + "\" data-key=\"" + html_escape(field(k, "id")) + "\">" + (disabled ? "Enable" : "Disable") +
-           "</button></td></tr>\n";
+           html_escape(name) + "\" data-key=\"" + html_escape(field(k, "id")) + "\">" +
+           (disabled ? "Enable" : "Disable") + "</button></td></tr>\n";
     }
   }
   h += "</tbody></table>\n";

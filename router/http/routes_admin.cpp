@@ -70,7 +70,9 @@ bool split_toggle_path(std::string_view rest, std::string* provider, std::string
 }
 
 // Bounded for the error message: the path is the client's text.
-std::string quote_bounded(const std::string& text) { return "'" + (text.size() > 64 ? text.substr(0, 64) + "..." : text) + "'"; }
+std::string quote_bounded(const std::string& text) {
+  return "'" + (text.size() > 64 ? text.substr(0, 64) + "..." : text) + "'";
+}
 
 }  // namespace
 
@@ -108,7 +110,8 @@ void Service::Routes::admin_key_toggle(const net::HttpRequest& req, net::Respond
   }
   if (result == ChatRouter::KeyToggle::unknown_key) {
     error(res, path, not_found,
-          "unknown key id " + quote_bounded(id_text) + " for provider " + provider + " (keys: " + (ids.empty() ? "none" : ids) + ")");
+          "unknown key id " + quote_bounded(id_text) + " for provider " + provider +
+              " (keys: " + (ids.empty() ? "none" : ids) + ")");
     return;
   }
   json body{{"status", "ok"}, {"changed", result == ChatRouter::KeyToggle::changed}};

@@ -358,14 +358,15 @@ ChatRouter::KeyToggle Service::set_key_disabled(const std::string& provider, int
     for (const auto& pc : config.providers)
       if (pc.name == provider)
         for (const auto& kc : pc.keys)
-          if (kc.index == key_index) who = pc.display_name + " Key " + std::to_string(key_index) + " (" + kc.masked() + ")";
+          if (kc.index == key_index)
+            who = pc.display_name + " Key " + std::to_string(key_index) + " (" + kc.masked() + ")";
     bool changed = result == ChatRouter::KeyToggle::changed;
     if (disabled)
-      log(std::string("INFO: ") + who + (changed ? " disabled by the operator: out of rotation until enabled"
-                                                  : " was already disabled"));
+      log(std::string("INFO: ") + who +
+          (changed ? " disabled by the operator: out of rotation until enabled" : " was already disabled"));
     else
-      log(std::string("INFO: ") + who + (changed ? " enabled by the operator: back in rotation (probed first)"
-                                                  : " was not disabled"));
+      log(std::string("INFO: ") + who +
+          (changed ? " enabled by the operator: back in rotation (probed first)" : " was not disabled"));
   }
   return result;
 }
