@@ -13,6 +13,7 @@ const char* to_string(RouteOutcome::Kind k) {
     case RouteOutcome::Kind::emergency: return "emergency";
     case RouteOutcome::Kind::request_error: return "request_error";
     case RouteOutcome::Kind::stream_failed: return "stream_failed";
+    case RouteOutcome::Kind::cancelled: return "cancelled";
   }
   return "?";
 }
@@ -265,8 +266,9 @@ void ChatRouter::complete(RouteSession& s, const AttemptResult& result, ChatAnsw
   // Parked requests re-evaluate at once; their notifications queue behind ours.
   wake(wakers);
 
-  AttemptRecord rec{now,     s.provider_.name, s.key_.index, s.key_.masked(), c.cls, c.signal, result.status,
-                    c.message, latency,         s.request_.request_id};
+  AttemptRecord rec{
+      now,       s.provider_.name, s.key_.index,          s.key_.masked(),   c.cls,           c.signal, result.status,
+      c.message, latency,          s.request_.request_id, s.provider_.model, s.provider_.wire};
   RouteOutcome& out = s.out_;
   out.attempts.push_back(rec);
   s.progress_.attempts.push_back({k, c.cls, result.status, c.message});
@@ -280,6 +282,12 @@ void ChatRouter::complete(RouteSession& s, const AttemptResult& result, ChatAnsw
     out.answer = std::move(answer);
     std::lock_guard lock(cache_mu_);
     cache_.put(cache_key(s.request_), out.answer, s.provider_.name, now);
+    s.done_ = true;
+  } else if (c.cls == ErrorClass::cancelled) {
+    out.kind = RouteOutcome::Kind::cancelled;
+    out.provider = s.provider_.name;
+    out.key_index = s.key_.index;
+    out.error = c.message;
     s.done_ = true;
   } else if (committed) {
     // Bytes already reached the client: failing over would splice two answers.
@@ -369,6 +377,23 @@ void ChatRouter::merge_shared_provider(const std::string& provider, const Shared
     for (size_t p = 0; p < cfg.providers.size(); ++p)
       if (cfg.providers[p].name == provider) pool.merge_shared_provider(p, facts, now);
   });
+}
+
+ChatRouter::KeyToggle ChatRouter::set_key_disabled(const std::string& provider, int key_index, bool disabled) {
+  KeyToggle result = KeyToggle::unknown_provider;
+  update_pool(/*wake_waiters=*/true, [&](KeyPool& pool, WallTime now) {
+    const auto& cfg = pool.config();
+    for (size_t p = 0; p < cfg.providers.size(); ++p) {
+      if (cfg.providers[p].name != provider) continue;
+      result = KeyToggle::unknown_key;
+      for (size_t i = 0; i < cfg.providers[p].keys.size(); ++i) {
+        if (cfg.providers[p].keys[i].index != key_index) continue;
+        bool changed = disabled ? pool.disable({p, i}, now) : pool.enable({p, i}, now);
+        result = changed ? KeyToggle::changed : KeyToggle::unchanged;
+      }
+    }
+  });
+  return result;
 }
 
 void ChatRouter::reload(RouterConfig config) {

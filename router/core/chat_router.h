@@ -44,10 +44,16 @@ struct AttemptRecord {
   std::string message;
   MonoTime latency{};
   std::string request_id;
+  // The configured model asked for and the provider's wire: what
+  // OpenTelemetry's GenAI metrics label an operation with (genai_metrics.h).
+  std::string model;
+  WireKind wire = WireKind::openai;
 };
 
 struct RouteOutcome {
-  enum class Kind { provider, cache, emergency, request_error, stream_failed };
+  // cancelled: the caller went away mid-answer; nothing was held against
+  // the key or the provider and nobody is left to answer.
+  enum class Kind { provider, cache, emergency, request_error, stream_failed, cancelled };
   Kind kind = Kind::emergency;
   ChatAnswer answer;         // provider or cache
   std::string provider;      // who answered (or, for cache, who answered originally)
@@ -162,6 +168,13 @@ class ChatRouter {
   // with `remote` set.
   void merge_shared(const std::string& provider, int key_index, const SharedKeyState& facts);
   void merge_shared_provider(const std::string& provider, const SharedProviderState& facts);
+
+  // The operator takes a key (by provider name and key index) out of
+  // rotation or puts it back (KeyPool::disable / enable). Parked requests
+  // re-evaluate at once: one waiting for a probe of a key just disabled
+  // moves on instead of waiting for it.
+  enum class KeyToggle { changed, unchanged, unknown_provider, unknown_key };
+  KeyToggle set_key_disabled(const std::string& provider, int key_index, bool disabled);
 
   // Atomic swap to a new configuration; in-flight requests finish on the old
   // pool; unchanged keys keep their history.
