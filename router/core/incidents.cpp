@@ -93,14 +93,15 @@ bool IncidentEngine::may_alert(AlertKind kind, const std::string& subject, std::
     return true;
   }
   if (!*episode && !condition.empty()) {
-    // Nothing said in this process yet: did the one before us say it?
+    // Nothing said in this episode yet: was it said before (an earlier
+    // process, or this one before a reload)? The store remembers.
     auto it = conditions_.find(condition);
     if (it != conditions_.end() && now - it->second < policy_.dedup_window) {
       *episode = it->second;  // from here on, the usual episode rules
       ++stats_.alerts_suppressed;
       if (log_)
         log_("INFO: Not alerting " + std::string(to_string(kind)) + " for " + subject + " again: it was alerted at " +
-             format_iso8601(it->second) + ", before the restart, within alerts.dedup_window (" +
+             format_iso8601(it->second) + " (remembered in the store), within alerts.dedup_window (" +
              downtime_text(policy_.dedup_window) + ")");
       return false;
     }
