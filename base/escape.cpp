@@ -81,6 +81,20 @@ std::string html_text_escape(std::string_view text) { return escape(text, Markup
 
 std::string xml_escape(std::string_view text) { return escape(text, Markup::xml); }
 
+std::string prometheus_label_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 std::string printable_ascii(std::string_view text) {
   std::string out(text);
   for (char& c : out) {

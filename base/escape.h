@@ -18,6 +18,10 @@ std::string html_text_escape(std::string_view text);
 // return as '?': XML 1.0 forbids them even as character references (JUnit).
 std::string xml_escape(std::string_view text);
 
+// A Prometheus label value (text exposition format): '\', '"' and newline
+// escaped. Provider names and models come from configuration, but still.
+std::string prometheus_label_escape(std::string_view text);
+
 // `text` with every byte outside printable ASCII as '?': request bytes quoted
 // by the fakes (paths, key masks) must not make JSON serialisation fail on
 // invalid UTF-8.

@@ -1,5 +1,7 @@
 #include "router/http/genai_metrics.h"
 
+#include "base/escape.h"
+
 #include <cstdio>
 
 namespace keyward::http {
@@ -20,19 +22,6 @@ namespace {
 constexpr const char* kOperation = "chat";
 constexpr const char* kOtherModel = "other";
 
-std::string escape_label(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 // An empty value is left out: error_type only appears on failures (Prometheus
 // treats an empty label as an absent one anyway).
 std::string label_text(const std::vector<const char*>& names, const std::vector<std::string>& values,
@@ -41,7 +30,7 @@ std::string label_text(const std::vector<const char*>& names, const std::vector<
   for (size_t i = 0; i < names.size() && i < values.size(); ++i) {
     if (values[i].empty()) continue;
     if (!s.empty()) s += ',';
-    s += std::string(names[i]) + "=\"" + escape_label(values[i]) + "\"";
+    s += std::string(names[i]) + "=\"" + prometheus_label_escape(values[i]) + "\"";
   }
   if (!extra.empty()) s += (s.empty() ? "" : ",") + extra;
   return s.empty() ? "" : "{" + s + "}";

@@ -1,26 +1,10 @@
 #include "router/http/key_state_metrics.h"
 
+#include "base/escape.h"
+
 #include <map>
 
 namespace keyward::http {
-
-namespace {
-
-// Provider names come from keyward.yaml: escaped as Prometheus label values.
-std::string escape_label(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string key_state_prometheus(const ChatRouter::Snapshot& snap) {
   std::string keys = "# HELP keyward_keys Keys per provider and state, now\n# TYPE keyward_keys gauge\n";
@@ -36,7 +20,7 @@ std::string key_state_prometheus(const ChatRouter::Snapshot& snap) {
   for (size_t p = 0; p < snap.config.providers.size() && p < snap.keys.size(); ++p) {
     const ProviderConfig& pc = snap.config.providers[p];
     if (!pc.enabled || snap.keys[p].empty()) continue;
-    const std::string label = "provider=\"" + escape_label(pc.name) + "\"";
+    const std::string label = "provider=\"" + prometheus_label_escape(pc.name) + "\"";
     std::map<std::string, int> by_state;
     for (KeyState s : {KeyState::healthy, KeyState::quarantined, KeyState::exhausted, KeyState::rate_limited})
       by_state[to_string(s)] = 0;

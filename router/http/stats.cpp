@@ -1,5 +1,7 @@
 #include "router/http/stats.h"
 
+#include "base/escape.h"
+
 #include <cstdio>
 
 namespace keyward::http {
@@ -9,24 +11,11 @@ namespace {
 constexpr std::array<double, 12> kBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                           0.01,   0.05,    0.25,   1.0,   2.5,    10.0};
 
-std::string escape_label(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 std::string label_text(const StatDef& d, const std::vector<std::string>& values, const std::string& extra = "") {
   std::string s;
   for (size_t i = 0; i < d.labels.size() && i < values.size(); ++i) {
     if (!s.empty()) s += ',';
-    s += std::string(d.labels[i]) + "=\"" + escape_label(values[i]) + "\"";
+    s += std::string(d.labels[i]) + "=\"" + prometheus_label_escape(values[i]) + "\"";
   }
   if (!extra.empty()) s += (s.empty() ? "" : ",") + extra;
   return s.empty() ? "" : "{" + s + "}";

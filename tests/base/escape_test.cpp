@@ -38,6 +38,11 @@ TEST(XmlEscape, ReplacesControlCharactersXmlForbids) {
             "a?b\tc\nd\re?&lt;&#39;&quot;");
 }
 
+TEST(PrometheusLabel, EscapesBackslashQuoteAndNewline) {
+  EXPECT_EQ(prometheus_label_escape("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+  EXPECT_EQ(prometheus_label_escape("groq"), "groq");
+}
+
 TEST(PrintableAscii, ReplacesEverythingElse) { EXPECT_EQ(printable_ascii("caf\xC3\xA9 \x7f\t~"), "caf?? ??~"); }
 
 TEST(JsonString, EscapesLikeNlohmann) {
