@@ -49,8 +49,7 @@ bool write_file(const std::string& path, const std::string& text) {
 
 const CommandHelp kRunCommand{
     "run", "PATH... [options]",
-    "run scenario files or folders against in-process fakes on a simulated clock (or one scenario, black-box, "
-    "against a keyward serve: --router-url)",
+    "run scenario files or folders against in-process fakes (or one, black-box, against a keyward serve)",
     kRunFlags,
     "other mode: keyward run --shrink FILE -o OUT.yaml  (keyward run --shrink --help)\n"
     "On a terminal, progress shows on one line of stderr ([12/40] name…).\n"

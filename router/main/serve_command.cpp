@@ -45,7 +45,7 @@ std::optional<WallTime> file_mtime(const std::string& path) {
 
 const CommandHelp kServeCommand{
     "serve", "[options]", "route chat requests across providers and keys (the production router)", kServeFlags,
-    "Signals: SIGHUP reloads .env and keyward.yaml's keys; SIGINT/SIGTERM stop gracefully.\n"
+    "Signals: SIGHUP re-reads .env and keyward.yaml (keys, admin token); SIGINT/SIGTERM stop gracefully.\n"
     "Under systemd (Type=notify): READY=1 after the start-up key validation, RELOADING=1/READY=1 around a\n"
     "reload, STOPPING=1, and WATCHDOG=1 while every event loop turns (WatchdogSec=).\n"
     "exit: 0 stopped gracefully, 1 cannot start, 2 bad usage or config\n"};
