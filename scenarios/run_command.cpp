@@ -51,6 +51,7 @@ const CommandHelp kRunCommand{
     "run", "PATH... [options]",
     "run scenario files or folders against in-process fakes (or one, black-box, against a keyward serve)",
     kRunFlags,
+    "black-box: keyward run FILE --router-url http://HOST:PORT [the black-box flags above]\n"
     "other mode: keyward run --shrink FILE -o OUT.yaml  (keyward run --shrink --help)\n"
     "On a terminal, progress shows on one line of stderr ([12/40] name…).\n"
     "exit: 0 every scenario passed, 1 one failed, 2 bad usage or a schema error\n"};

@@ -124,7 +124,8 @@ int serve_main(int argc, char** argv) {
     watchdog = std::make_unique<LoopWatchdog>(std::move(loops), LoopWatchdog::period_for(*interval),
                                               [] { systemd::notify_watchdog(); });
     watchdog->start();
-    service.log("INFO: systemd watchdog: every " + std::to_string(interval->count()) + "ms, fed while all " +
+    service.log("INFO: systemd watchdog: " + std::to_string(interval->count()) + "ms, fed every " +
+                std::to_string(LoopWatchdog::period_for(*interval).count()) + "ms while all " +
                 std::to_string(service.event_loop().size()) + " event loop(s) turn");
   }
   for (;;) {
