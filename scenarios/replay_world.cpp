@@ -101,7 +101,8 @@ std::optional<FaultObs> provider_observation(const JournalRecord& r, Millis hang
     }
     return o;
   }
-  if (cls.empty() || cls == "request_error") return std::nullopt;
+  // A refused request or a caller that hung up says nothing about the provider.
+  if (cls.empty() || cls == "request_error" || cls == "cancelled") return std::nullopt;
   o.answered = true;
   return o;
 }

@@ -125,6 +125,7 @@ const char* error_class_phrase(ErrorClass c) {
     case ErrorClass::provider_outage: return "provider outage";
     case ErrorClass::network: return "network failure";
     case ErrorClass::request_error: return "request rejected";
+    case ErrorClass::cancelled: return "cancelled by the caller";
   }
   return "?";
 }

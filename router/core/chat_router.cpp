@@ -13,6 +13,7 @@ const char* to_string(RouteOutcome::Kind k) {
     case RouteOutcome::Kind::emergency: return "emergency";
     case RouteOutcome::Kind::request_error: return "request_error";
     case RouteOutcome::Kind::stream_failed: return "stream_failed";
+    case RouteOutcome::Kind::cancelled: return "cancelled";
   }
   return "?";
 }
@@ -265,8 +266,9 @@ void ChatRouter::complete(RouteSession& s, const AttemptResult& result, ChatAnsw
   // Parked requests re-evaluate at once; their notifications queue behind ours.
   wake(wakers);
 
-  AttemptRecord rec{now,     s.provider_.name, s.key_.index, s.key_.masked(), c.cls, c.signal, result.status,
-                    c.message, latency,         s.request_.request_id};
+  AttemptRecord rec{
+      now,       s.provider_.name, s.key_.index,          s.key_.masked(),   c.cls,           c.signal, result.status,
+      c.message, latency,          s.request_.request_id, s.provider_.model, s.provider_.wire};
   RouteOutcome& out = s.out_;
   out.attempts.push_back(rec);
   s.progress_.attempts.push_back({k, c.cls, result.status, c.message});
@@ -280,6 +282,12 @@ void ChatRouter::complete(RouteSession& s, const AttemptResult& result, ChatAnsw
     out.answer = std::move(answer);
     std::lock_guard lock(cache_mu_);
     cache_.put(cache_key(s.request_), out.answer, s.provider_.name, now);
+    s.done_ = true;
+  } else if (c.cls == ErrorClass::cancelled) {
+    out.kind = RouteOutcome::Kind::cancelled;
+    out.provider = s.provider_.name;
+    out.key_index = s.key_.index;
+    out.error = c.message;
     s.done_ = true;
   } else if (committed) {
     // Bytes already reached the client: failing over would splice two answers.

@@ -44,10 +44,16 @@ struct AttemptRecord {
   std::string message;
   MonoTime latency{};
   std::string request_id;
+  // The configured model asked for and the provider's wire: what
+  // OpenTelemetry's GenAI metrics label an operation with (genai_metrics.h).
+  std::string model;
+  WireKind wire = WireKind::openai;
 };
 
 struct RouteOutcome {
-  enum class Kind { provider, cache, emergency, request_error, stream_failed };
+  // cancelled: the caller went away mid-answer; nothing was held against
+  // the key or the provider and nobody is left to answer.
+  enum class Kind { provider, cache, emergency, request_error, stream_failed, cancelled };
   Kind kind = Kind::emergency;
   ChatAnswer answer;         // provider or cache
   std::string provider;      // who answered (or, for cache, who answered originally)

@@ -24,13 +24,15 @@ const char* to_string(ErrorClass c) {
     case ErrorClass::provider_outage: return "provider_outage";
     case ErrorClass::network: return "network";
     case ErrorClass::request_error: return "request_error";
+    case ErrorClass::cancelled: return "cancelled";
   }
   return "?";
 }
 
 bool parse_error_class(const std::string& s, ErrorClass* out) {
   for (ErrorClass c : {ErrorClass::ok, ErrorClass::auth, ErrorClass::quota_exhausted, ErrorClass::rate_limited,
-                       ErrorClass::provider_outage, ErrorClass::network, ErrorClass::request_error}) {
+                       ErrorClass::provider_outage, ErrorClass::network, ErrorClass::request_error,
+                       ErrorClass::cancelled}) {
     if (s == to_string(c)) {
       *out = c;
       return true;
@@ -50,6 +52,7 @@ const char* to_string(TransportError e) {
     case TransportError::truncated_body: return "truncated_body";
     case TransportError::malformed_body: return "malformed_body";
     case TransportError::body_too_large: return "body_too_large";
+    case TransportError::client_gone: return "client_gone";
   }
   return "?";
 }
@@ -59,7 +62,7 @@ namespace {
 // What the router does for each class (the seed's auth-vs-quota table, extended).
 // A key-level failure (auth, quota, rate limit) moves on to the next key of
 // the same provider: neither flag is set.
-constexpr std::array<ClassPolicy, 7> kPolicies{{
+constexpr std::array<ClassPolicy, 8> kPolicies{{
     {ErrorClass::ok, KeyAction::mark_healthy, ProviderAction::record_success, false, false},
     {ErrorClass::auth, KeyAction::quarantine, ProviderAction::none, false, false},
     {ErrorClass::quota_exhausted, KeyAction::exhaust_until_reset, ProviderAction::none, false, false},
@@ -69,6 +72,8 @@ constexpr std::array<ClassPolicy, 7> kPolicies{{
     {ErrorClass::network, KeyAction::none, ProviderAction::record_failure, true, false},
     // The caller's fault: do not burn keys, answer the caller.
     {ErrorClass::request_error, KeyAction::none, ProviderAction::none, false, true},
+    // The caller left: no verdict on anything, nobody left to answer.
+    {ErrorClass::cancelled, KeyAction::none, ProviderAction::none, false, true},
 }};
 
 // Everything a rule may look at, parsed once.
@@ -114,6 +119,7 @@ struct Rule {
 };
 
 bool any(const Signals&) { return true; }
+bool client_gone(const Signals& s) { return s.result.transport == TransportError::client_gone; }
 bool unreadable_body(const Signals& s) { return !s.result.body.empty() && s.body.is_null(); }
 bool is_auth_code(const Signals& s) {
   return contains(s.code, "invalid_api_key") || contains(s.code, "account_deactivated") ||
@@ -130,6 +136,7 @@ bool groq_per_day(const Signals& s) {
 
 // First matching row wins. Order matters: specific bodies before bare statuses.
 const Rule kRules[] = {
+    {"client_gone", 0, 0, client_gone, ErrorClass::cancelled},
     {"transport_failure", 0, 0, any, ErrorClass::network},
     {"success", 200, 299, any, ErrorClass::ok},
     {"invalid_api_key_code", 400, 499, is_auth_code, ErrorClass::auth},

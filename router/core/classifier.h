@@ -15,7 +15,9 @@
 
 namespace keyward {
 
-enum class ErrorClass { ok, auth, quota_exhausted, rate_limited, provider_outage, network, request_error };
+// `cancelled`: the caller went away before the answer was complete; the call
+// says nothing about the key or the provider (see TransportError::client_gone).
+enum class ErrorClass { ok, auth, quota_exhausted, rate_limited, provider_outage, network, request_error, cancelled };
 const char* to_string(ErrorClass c);
 bool parse_error_class(const std::string& s, ErrorClass* out);
 
@@ -30,6 +32,11 @@ enum class TransportError {
   truncated_body,
   malformed_body,
   body_too_large,
+  // Not the provider's failure: the caller hung up, or read a stream too
+  // slowly, and the call was abandoned on its behalf. A hang-up counted as the
+  // provider's network failure would let three impatient clients eject a
+  // healthy provider.
+  client_gone,
 };
 const char* to_string(TransportError e);
 

@@ -259,6 +259,9 @@ void KeyPool::record(KeyRef k, const Classification& c, int status, WallTime now
   KEYWARD_ASSERT(k.provider < providers_.size());
   auto& ph = providers_[k.provider];
   const auto& policy = policy_for(c.cls);
+  // The caller left before the answer was complete: no evidence either way.
+  // An uncertain key stays uncertain; its probe slot was freed by end_call().
+  if (c.cls == ErrorClass::cancelled) return;
   event_request_id_ = request_id;
   kh.attempts += 1;
   if (c.cls == ErrorClass::ok) {

@@ -26,6 +26,7 @@ struct ChatWait {
   bool finished = false;
   bool abandoned = false;     // the waiter left: refuse every further delta
   bool sink_refused = false;  // the caller's sink said stop: abort the call
+  bool too_slow = false;      // the caller fell max_queued_bytes behind: abort the call
   AttemptResult result;
   ChatAnswer answer;
   std::deque<std::string> deltas;  // queued on the loop, delivered by the waiter
@@ -38,7 +39,10 @@ struct ChatWait {
     bool on_delta(const std::string& text) override {
       std::lock_guard lock(wait->mu);
       if (wait->abandoned || wait->sink_refused) return false;
-      if (wait->queued_bytes + text.size() > wait->max_queued_bytes) return false;  // reads too slowly
+      if (wait->queued_bytes + text.size() > wait->max_queued_bytes) {
+        wait->too_slow = true;
+        return false;
+      }
       wait->deltas.push_back(text);
       wait->queued_bytes += text.size();
       wait->cv.notify_all();
@@ -87,8 +91,9 @@ AttemptResult BlockingOverAsync::chat_now(const ProviderConfig& provider, const 
   }
   AttemptResult result = std::move(w->result);
   if (answer) *answer = std::move(w->answer);
-  // The client went away after the last delta was queued: as if the transport had seen it.
-  if (w->sink_refused && result.transport == TransportError::none) result.transport = TransportError::read_failed;
+  // The caller's sink refused a delta, or the caller read too slowly: whatever the call ended with after
+  // that (a clean end, or the abort it caused), the caller left first.
+  if (w->sink_refused || w->too_slow) result.transport = TransportError::client_gone;
   return result;
 }
 

@@ -1,6 +1,7 @@
 #include "router/http/routes.h"
 
 #include "base/assert.h"
+#include "router/http/answer_headers.h"
 #include "router/http/api.h"
 #include "router/http/route_driver.h"
 #include "router/net/event_loop.h"
@@ -161,7 +162,9 @@ void Service::Routes::record_outcome(const std::string& id, const char* route, c
   if (out.kind == RouteOutcome::Kind::emergency || out.kind == RouteOutcome::Kind::cache)
     s.stats_.add(Stat::emergencies, {to_string(out.verdict.cause)});
   if (out.kind == RouteOutcome::Kind::cache) s.stats_.add(Stat::cache_hits, {out.stale ? "true" : "false"});
-  s.stats_.observe(Stat::request_seconds, {route}, seconds(s.clock_->monotonic() - started));
+  MonoTime total = s.clock_->monotonic() - started;
+  s.stats_.observe(Stat::request_seconds, {route}, seconds(total));
+  s.genai_.record(route, out, total);
   JsonFields j;
   j.add("type", "outcome")
       .add("request_id", id)
@@ -177,6 +180,11 @@ void Service::Routes::record_outcome(const std::string& id, const char* route, c
     j.add("cause", to_string(out.verdict.cause));
   if (!out.error.empty()) j.add("error", s.journal_.cut(out.error));
   s.journal_.write(s.clock_->wall(), std::move(j));
+}
+
+void Service::Routes::add_answer_headers(net::HttpResponse& answer, const RouteOutcome& out, MonoTime started) const {
+  for (auto& h : answer_headers(out, router_overhead(out, s.clock_->monotonic() - started)))
+    answer.headers.push_back(std::move(h));
 }
 
 void Service::Routes::bad_request(net::Responder& res, const char* route, const RequestError& e, bool openai) {

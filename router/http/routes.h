@@ -66,6 +66,8 @@ struct Service::Routes {
   void journal_request(const std::string& id, const char* route, const ChatRequest& req);
   void record_outcome(const std::string& id, const char* route, const RouteOutcome& out, int http_status,
                       MonoTime started);
+  // The x-keyward-* headers (answer_headers.h) on a chat answer.
+  void add_answer_headers(net::HttpResponse& answer, const RouteOutcome& out, MonoTime started) const;
   void bad_request(net::Responder& res, const char* route, const RequestError& e, bool openai);
   int emergency_retry_seconds(const Verdict& v);
 

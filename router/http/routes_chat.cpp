@@ -34,7 +34,8 @@ void Service::Routes::answer_chat(const std::string& id, MonoTime t0, const Rout
       break;
     }
     case RouteOutcome::Kind::request_error:
-    case RouteOutcome::Kind::stream_failed: {
+    case RouteOutcome::Kind::stream_failed:
+    case RouteOutcome::Kind::cancelled: {  // a whole answer has no stream to hang up on
       ApiError e = upstream_failure(out, false);
       answer = json_response(
           e.http_status,
@@ -42,6 +43,7 @@ void Service::Routes::answer_chat(const std::string& id, MonoTime t0, const Rout
       break;
     }
   }
+  add_answer_headers(answer, out, t0);
   // Recorded before the answer goes out: a client that has it also finds the
   // request in /metrics and the journal.
   record_outcome(id, "chat", out, answer.status, t0);

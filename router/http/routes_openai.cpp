@@ -1,5 +1,6 @@
 // The OpenAI-compatible API: POST /v1/chat/completions (with `stream: true` as
 // Server-Sent Events) and GET /v1/models.
+#include "router/http/answer_headers.h"
 #include "router/http/api.h"
 #include "router/http/blocking_over_async.h"
 #include "router/http/routes.h"
@@ -14,17 +15,61 @@ std::string sse_frame(const json& j) { return "data: " + dump_json(j) + "\n\n"; 
 
 const std::vector<net::HttpHeader> kSseHeaders{{"Cache-Control", "no-cache"}};
 
+// Remembers which key a stream's calls went to and how long the provider
+// calls took, so that the status line sent with the first delta can say who
+// answers (x-keyward-*, answer_headers.h) before the router knows the end.
+// The sink's deltas arrive on the thread that waits in chat_now()
+// (BlockingOverAsync), so this needs no lock.
+class CallTracker final : public BlockingTransport {
+ public:
+  CallTracker(BlockingTransport& inner, const Clock& clock) : inner_(inner), clock_(clock) {}
+
+  AttemptResult chat_now(const ProviderConfig& provider, const KeyConfig& key, const ChatRequest& request,
+                         Millis timeout, ChatAnswer* answer, StreamSink* sink) override {
+    provider_ = provider.name;
+    key_index_ = key.index;
+    ++calls_;
+    call_started_ = clock_.monotonic();
+    AttemptResult r = inner_.chat_now(provider, key, request, timeout, answer, sink);
+    provider_time_ += clock_.monotonic() - call_started_;
+    return r;
+  }
+  AttemptResult list_models_now(const ProviderConfig& provider, const KeyConfig& key, Millis timeout,
+                                std::vector<std::string>* models) override {
+    return inner_.list_models_now(provider, key, timeout, models);
+  }
+
+  // During a call: the headers of a stream that starts now, for a request
+  // that began at `started`.
+  std::vector<net::HttpHeader> headers_now(MonoTime started) const {
+    MonoTime router_time = call_started_ - started - provider_time_;
+    return stream_headers(provider_, key_index_, calls_, router_time > MonoTime{0} ? router_time : MonoTime{0});
+  }
+
+ private:
+  BlockingTransport& inner_;
+  const Clock& clock_;
+  std::string provider_;
+  int key_index_ = 0;
+  size_t calls_ = 0;
+  MonoTime call_started_{0};
+  MonoTime provider_time_{0};  // of the calls that ended
+};
+
 // Writes the deltas of a streamed answer as they come. The status line is only
 // sent with the first delta: until then the router may still fail over, or
 // answer with an honest error status instead.
 class SseSink final : public StreamSink {
  public:
-  SseSink(net::Responder& res, const std::string& completion_id, int64_t created)
-      : res_(res), completion_id_(completion_id), created_(created) {}
+  SseSink(net::Responder& res, const std::string& completion_id, int64_t created, const CallTracker& calls,
+          MonoTime started)
+      : res_(res), completion_id_(completion_id), created_(created), calls_(calls), request_started_(started) {}
 
   bool on_delta(const std::string& text) override {
     if (!started_) {
-      res_.start_stream(200, "text/event-stream", kSseHeaders);
+      std::vector<net::HttpHeader> headers = kSseHeaders;
+      for (auto& h : calls_.headers_now(request_started_)) headers.push_back(std::move(h));
+      res_.start_stream(200, "text/event-stream", std::move(headers));
       started_ = true;
     }
     // Which provider answers is only reported at the end (the final chunk's model).
@@ -40,6 +85,8 @@ class SseSink final : public StreamSink {
   net::Responder& res_;
   const std::string& completion_id_;
   int64_t created_;
+  const CallTracker& calls_;
+  MonoTime request_started_;
   bool started_ = false;
   bool first_ = true;
 };
@@ -84,6 +131,7 @@ void Service::Routes::completions(const net::HttpRequest& req, net::Responder& r
                       out.kind == RouteOutcome::Kind::provider || out.kind == RouteOutcome::Kind::cache
                           ? json_response(200, openai_completion(out, completion_id, created))
                           : openai_failure(out);
+                  add_answer_headers(answer, out, t0);
                   record_outcome(id, "openai", out, answer.status, t0);  // before the client can see the answer
                   keep->send(std::move(answer));
                 });
@@ -107,11 +155,19 @@ void Service::Routes::stream(const ChatRequest& cr, const std::string& id, const
   } slot{s.active_streams_};
 
   journal_request(id, "openai_stream", cr);
-  SseSink sink(res, completion_id, created);
+  CallTracker calls(*s.blocking_, *s.clock_);
+  SseSink sink(res, completion_id, created, calls, t0);
   // Through blocking_: the stream's calls run on the loops, where the
   // provider connection pools stay warm.
-  RouteOutcome out = s.router_->route(cr, *s.blocking_, &sink);
+  RouteOutcome out = s.router_->route(cr, calls, &sink);
 
+  if (out.kind == RouteOutcome::Kind::cancelled) {
+    // The client hung up (or read too slowly): nobody to answer. Journaled
+    // with nginx's 499, "client closed request".
+    record_outcome(id, "openai_stream", out, 499, t0);
+    res.end();
+    return;
+  }
   if (!sink.started()) {
     // No byte reached the client: an ordinary answer, with an honest status.
     net::HttpResponse answer;
@@ -127,6 +183,7 @@ void Service::Routes::stream(const ChatRequest& cr, const std::string& id, const
     } else {
       answer = openai_failure(out);
     }
+    add_answer_headers(answer, out, t0);
     record_outcome(id, "openai_stream", out, answer.status, t0);  // before the client can see the answer
     res.send(std::move(answer));
     return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "router/http/api.h"
+#include "router/http/key_state_metrics.h"
 #include "router/http/routes.h"
 
 namespace keyward::http {
@@ -18,7 +19,8 @@ void Service::Routes::readyz(const net::HttpRequest&, net::Responder& res) {
 }
 
 void Service::Routes::metrics(const net::HttpRequest&, net::Responder& res) {
-  send_text(res, 200, s.stats_.prometheus(), "text/plain; version=0.0.4");
+  send_text(res, 200, s.stats_.prometheus() + s.genai_.prometheus() + key_state_prometheus(s.router_->snapshot()),
+            "text/plain; version=0.0.4");
 }
 
 void Service::Routes::status(const net::HttpRequest&, net::Responder& res) { send_json(res, 200, s.status_json()); }

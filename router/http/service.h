@@ -16,6 +16,7 @@
 
 #include "router/core/chat_router.h"
 #include "router/core/env_file.h"
+#include "router/http/genai_metrics.h"
 #include "router/http/journal.h"
 #include "router/http/stats.h"
 #include "router/http/validation.h"
@@ -119,6 +120,7 @@ class Service {
 
   ChatRouter& router() { return *router_; }
   Stats& stats() { return stats_; }
+  GenAiMetrics& genai_metrics() { return genai_; }
   Journal& journal() { return journal_; }
   // The loops the listener runs on (valid between start() and stop()):
   // asynchronous work of a request belongs on its connection's loop.
@@ -154,6 +156,7 @@ class Service {
   ServiceOptions options_;
   const Clock* clock_ = nullptr;
   Stats stats_;
+  GenAiMetrics genai_;  // OpenTelemetry GenAI metrics, beside stats_ on /metrics
   Journal journal_;
   std::unique_ptr<StatsObserver> stats_observer_;
   std::unique_ptr<JournalObserver> journal_observer_;

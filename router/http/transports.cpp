@@ -45,7 +45,7 @@ struct StreamState {
     if (text.empty()) return true;
     answer.content += text;
     if (!sink->on_delta(text)) {
-      error = TransportError::read_failed;  // the client went away: abort upstream
+      error = TransportError::client_gone;  // the client went away: abort upstream
       return false;
     }
     return true;

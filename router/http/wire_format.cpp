@@ -97,9 +97,15 @@ bool read_openai_stream_event(const std::string& data, ChatAnswer* answer, std::
   if (j.is_discarded() || !j.is_object()) return false;
   if (j.contains("error")) return false;  // an error frame mid-stream
   if (auto m = j.find("model"); m != j.end() && m->is_string()) answer->model = *m;
-  if (auto u = j.find("usage"); u != j.end() && u->is_object()) {
-    answer->prompt_tokens = int_or(*u, "prompt_tokens", answer->prompt_tokens);
-    answer->completion_tokens = int_or(*u, "completion_tokens", answer->completion_tokens);
+  // Usage comes in a usage-only chunk (stream_options.include_usage) or, from
+  // Groq, under x_groq in the last chunk.
+  const json* usage = nullptr;
+  if (auto u = j.find("usage"); u != j.end() && u->is_object()) usage = &*u;
+  if (auto x = j.find("x_groq"); !usage && x != j.end() && x->is_object())
+    if (auto u = x->find("usage"); u != x->end() && u->is_object()) usage = &*u;
+  if (usage) {
+    answer->prompt_tokens = int_or(*usage, "prompt_tokens", answer->prompt_tokens);
+    answer->completion_tokens = int_or(*usage, "completion_tokens", answer->completion_tokens);
   }
   auto choices = j.find("choices");
   if (choices == j.end() || !choices->is_array()) return false;

@@ -59,12 +59,10 @@ TEST(ListenerUnderLoad, RoutedCheapStreamedAndAbandonedRequestsAtOnce) {
   ServiceOptions o;
   o.config = default_config();
   o.config.providers.resize(1);
-  // A client that hangs up mid-stream aborts the provider call as read_failed,
-  // which the classifier counts as the provider's network failure: three in a
-  // row (the abandoning clients below) would eject the only provider and turn
-  // the other clients' answers into emergencies, depending on timing. This
-  // test is about threads, not ejection.
-  o.config.ejection.consecutive_failures = 1'000'000;
+  // Default ejection: the clients below that hang up mid-stream end their
+  // calls as client_gone, which counts against nobody; were they counted as
+  // the provider's network failures, three would eject the only provider and
+  // turn the other clients' answers into emergencies.
   o.env = parse_env("GROQ_API_KEY_1=sk-proj-GOOD-AAA-0123\n", ".env").entries;
   o.clock = &clock;
   o.listen = "127.0.0.1:0";

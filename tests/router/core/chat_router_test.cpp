@@ -19,6 +19,7 @@ class ScriptedTransport final : public BlockingTransport {
   std::vector<std::pair<std::string, int>> calls;
   std::vector<std::string> stream_deltas = {"Hel", "lo"};
   bool fail_after_first_delta = false;
+  bool hang_up_after_first_delta = false;  // the caller's sink refuses what follows
 
   AttemptResult chat_now(const ProviderConfig& p, const KeyConfig& k, const ChatRequest&, Millis, ChatAnswer* answer,
                      StreamSink* sink) override {
@@ -29,9 +30,10 @@ class ScriptedTransport final : public BlockingTransport {
       if (sink) {
         for (const auto& d : stream_deltas) {
           sink->on_delta(d);
-          if (fail_after_first_delta) {
+          if (fail_after_first_delta || hang_up_after_first_delta) {
             AttemptResult cut;
-            cut.transport = TransportError::connection_reset;
+            cut.transport =
+                hang_up_after_first_delta ? TransportError::client_gone : TransportError::connection_reset;
             return cut;
           }
         }
@@ -123,6 +125,36 @@ TEST(ChatRouter, StreamFailsOverBeforeTheFirstByteButNotAfter) {
   EXPECT_EQ(out.kind, RouteOutcome::Kind::stream_failed);
   EXPECT_EQ(cut.calls.size(), 1u) << "no failover once bytes reached the client";
   EXPECT_EQ(sink2.text, "Hel");
+}
+
+TEST(ChatRouter, CallersHangingUpMidStreamCountAgainstNeitherTheKeyNorTheProvider) {
+  SimClock clock(test::at("2025-11-18T08:00:00Z"));
+  RouterConfig config = test::founding_config();
+  ASSERT_LE(config.ejection.consecutive_failures, 5);
+  ChatRouter router(config, clock, nullptr);
+  ScriptedTransport t;
+  t.script[{"groq", 1}] = test::ok_200();
+  t.hang_up_after_first_delta = true;
+  // More impatient callers than the provider's ejection threshold.
+  for (int i = 0; i < 5; ++i) {
+    StringSink sink;
+    auto out = router.route(ask("hi " + std::to_string(i)), t, &sink);
+    EXPECT_EQ(out.kind, RouteOutcome::Kind::cancelled);
+    ASSERT_EQ(out.attempts.size(), 1u) << "no failover for a caller who left";
+    EXPECT_EQ(out.attempts[0].cls, ErrorClass::cancelled);
+  }
+  EXPECT_EQ(t.calls.size(), 5u);
+  auto snap = router.snapshot();
+  EXPECT_FALSE(snap.providers[0].ejected) << "hang-ups are not the provider's network failures";
+  EXPECT_EQ(snap.providers[0].consecutive_failures, 0);
+  EXPECT_EQ(snap.keys[0][0].state, KeyState::healthy);
+  EXPECT_EQ(snap.keys[0][0].failures, 0u);
+
+  t.hang_up_after_first_delta = false;
+  StringSink sink;
+  auto out = router.route(ask("patient"), t, &sink);
+  EXPECT_EQ(out.kind, RouteOutcome::Kind::provider);
+  EXPECT_EQ(out.provider, "groq");
 }
 
 TEST(ChatRouter, ReloadSwapsKeysAndKeepsHistoryOfUnchangedOnes) {

@@ -57,7 +57,7 @@ TEST(BlockingOverAsync, ASinkThatSaysStopAbortsTheCall) {
   sink.refuse_after = 1;
   ChatAnswer answer;
   AttemptResult r = b.chat_now(provider(), kKey, ChatRequest{}, 5s, &answer, &sink);
-  EXPECT_EQ(r.transport, TransportError::read_failed);
+  EXPECT_EQ(r.transport, TransportError::client_gone);
   EXPECT_EQ(sink.deltas.size(), 1u) << "no delta reaches a sink after it said stop";
   inner.join();
 }
@@ -86,7 +86,7 @@ TEST(BlockingOverAsync, AReaderTooSlowForTheQueueBoundAbortsTheCall) {
   ChatAnswer answer;
   AttemptResult r = b.chat_now(provider(), kKey, ChatRequest{}, 5s, &answer, &sink);
   inner.join();
-  EXPECT_EQ(r.transport, TransportError::read_failed);
+  EXPECT_EQ(r.transport, TransportError::client_gone);
   ASSERT_FALSE(inner.sink_answers.empty());
   EXPECT_FALSE(inner.sink_answers.back());
   const size_t accepted = inner.sink_answers.size() - 1;

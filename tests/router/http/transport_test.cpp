@@ -1,5 +1,6 @@
 // The transports on their own: timeouts, TLS, Gemini translation, SSE framing.
 #include <chrono>
+#include <future>
 
 #include "router/http/blocking_over_async.h"
 #include "router/http/sse.h"
@@ -176,6 +177,28 @@ TEST(Transport, AnOversizedAnswerIsBodyTooLarge) {
   ChatAnswer answer;
   auto r = b.chat_now(h.config().providers[0], key, hello(), Millis(5000), &answer, nullptr);
   EXPECT_EQ(r.transport, TransportError::body_too_large);
+}
+
+TEST(Transport, ASinkThatRefusesADeltaEndsTheCallAsClientGoneNotAsTheProvidersFailure) {
+  // On the transport itself (no BlockingOverAsync to translate): the
+  // refusal aborts the upstream read and is reported as the caller's doing.
+  Harness h;
+  h.start_world("providers:\n  - {name: groq, kind: groq, keys: {sk-proj-GOOD-AAA-0123: valid}}\n");
+  WireTransport t;
+  auto pc = h.config().providers[0];
+  KeyConfig key{1, "GROQ_API_KEY_1", "sk-proj-GOOD-AAA-0123", std::nullopt};
+  struct HangUp final : StreamSink {
+    int deltas = 0;
+    bool on_delta(const std::string&) override { return ++deltas > 1 ? true : false; }
+  } sink;
+  std::promise<AttemptResult> ended;
+  t.chat(pc, key, hello(), Millis(5000), &sink, [&](AttemptResult r, ChatAnswer) { ended.set_value(std::move(r)); });
+  auto done = ended.get_future();
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  AttemptResult r = done.get();
+  EXPECT_EQ(r.transport, TransportError::client_gone);
+  EXPECT_EQ(sink.deltas, 1) << "nothing more is read once the caller said stop";
+  EXPECT_EQ(classify(r, WallTime{}).cls, ErrorClass::cancelled);
 }
 
 }  // namespace
