@@ -379,6 +379,23 @@ void ChatRouter::merge_shared_provider(const std::string& provider, const Shared
   });
 }
 
+ChatRouter::KeyToggle ChatRouter::set_key_disabled(const std::string& provider, int key_index, bool disabled) {
+  KeyToggle result = KeyToggle::unknown_provider;
+  update_pool(/*wake_waiters=*/true, [&](KeyPool& pool, WallTime now) {
+    const auto& cfg = pool.config();
+    for (size_t p = 0; p < cfg.providers.size(); ++p) {
+      if (cfg.providers[p].name != provider) continue;
+      result = KeyToggle::unknown_key;
+      for (size_t i = 0; i < cfg.providers[p].keys.size(); ++i) {
+        if (cfg.providers[p].keys[i].index != key_index) continue;
+        bool changed = disabled ? pool.disable({p, i}, now) : pool.enable({p, i}, now);
+        result = changed ? KeyToggle::changed : KeyToggle::unchanged;
+      }
+    }
+  });
+  return result;
+}
+
 void ChatRouter::reload(RouterConfig config) {
   auto fresh = std::make_shared<RouterState>(std::move(config));
   auto old = current();

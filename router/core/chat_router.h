@@ -169,6 +169,13 @@ class ChatRouter {
   void merge_shared(const std::string& provider, int key_index, const SharedKeyState& facts);
   void merge_shared_provider(const std::string& provider, const SharedProviderState& facts);
 
+  // The operator takes a key (by provider name and key index) out of
+  // rotation or puts it back (KeyPool::disable / enable). Parked requests
+  // re-evaluate at once: one waiting for a probe of a key just disabled
+  // moves on instead of waiting for it.
+  enum class KeyToggle { changed, unchanged, unknown_provider, unknown_key };
+  KeyToggle set_key_disabled(const std::string& provider, int key_index, bool disabled);
+
   // Atomic swap to a new configuration; in-flight requests finish on the old
   // pool; unchanged keys keep their history.
   void reload(RouterConfig config);

@@ -31,6 +31,8 @@ enum class PoolEventKind {
   key_validation_failed,
   provider_ejected,    // consecutive outage/network failures
   provider_restored,   // ejection ended or a success came through
+  key_disabled,        // the operator took the key out of rotation
+  key_enabled,         // the operator put it back (uncertain until a call proves it)
 };
 const char* to_string(PoolEventKind k);
 
@@ -45,13 +47,14 @@ struct KeyView {
   std::string last_error;  // provider's text (untrusted)
   bool proven = false;     // the last call or ping of this key succeeded
   SharedKeyState shared;   // what replicas share about it (cluster mode)
+  bool disabled = false;   // taken out of rotation by the operator
 
   // Out of rotation for a reason that needs the operator or a reset (not a
   // short rate limit).
   bool out(WallTime now) const {
-    return (state == KeyState::quarantined || state == KeyState::exhausted) && now < until;
+    return disabled || ((state == KeyState::quarantined || state == KeyState::exhausted) && now < until);
   }
-  bool usable(WallTime now) const { return state == KeyState::healthy || now >= until; }
+  bool usable(WallTime now) const { return !disabled && (state == KeyState::healthy || now >= until); }
 };
 
 struct ProviderView {

@@ -186,6 +186,8 @@ void IncidentEngine::on_pool_event(const PoolEvent& e) {
     case PoolEventKind::key_rate_limited:
     case PoolEventKind::key_released:  // eligible again, not yet proven: the episode stays
     case PoolEventKind::provider_restored:
+    case PoolEventKind::key_disabled:  // the operator's own act: nothing to alert about
+    case PoolEventKind::key_enabled:
       break;  // the state is in the view
   }
 }

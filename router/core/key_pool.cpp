@@ -30,6 +30,8 @@ const char* to_string(PoolEventKind k) {
     case PoolEventKind::key_validation_failed: return "key_validation_failed";
     case PoolEventKind::provider_ejected: return "provider_ejected";
     case PoolEventKind::provider_restored: return "provider_restored";
+    case PoolEventKind::key_disabled: return "key_disabled";
+    case PoolEventKind::key_enabled: return "key_enabled";
   }
   return "?";
 }
@@ -110,7 +112,7 @@ bool KeyPool::provider_usable(size_t p, WallTime now) const {
 
 bool KeyPool::key_usable(KeyRef k, WallTime now) const {
   const auto& kh = key(k);
-  return provider_usable(k.provider, now) && (kh.state == KeyState::healthy || now >= kh.until);
+  return !kh.disabled && provider_usable(k.provider, now) && (kh.state == KeyState::healthy || now >= kh.until);
 }
 
 WallTime KeyPool::usable_at(KeyRef k, WallTime now) const {
@@ -183,7 +185,8 @@ std::shared_ptr<const PoolView> KeyPool::view() {
     for (size_t i = 0; i < pc.keys.size(); ++i) {
       const auto& kh = keys_[p][i];
       pv.keys.push_back({pc.keys[i].index, pc.keys[i].masked(), kh.state, kh.until, kh.last_class, kh.last_status,
-                         kh.last_error, kh.success_seq > 0 && kh.success_seq > kh.failure_seq, kh.shared});
+                         kh.last_error, kh.success_seq > 0 && kh.success_seq > kh.failure_seq, kh.shared,
+                         kh.disabled});
     }
     v->providers.push_back(std::move(pv));
   }
@@ -216,6 +219,7 @@ void KeyPool::apply_failure_state(KeyRef k, const Classification& c, int status,
       // The config reader admits no negative durations: a quarantine never ends before it starts.
       KEYWARD_ASSERT(length >= Millis(0));
       kh.state = KeyState::quarantined;
+      kh.since = now;
       kh.until = now + length;
       kh.validated = false;
       kh.shared.quarantined.merge({now, kh.until});
@@ -227,12 +231,14 @@ void KeyPool::apply_failure_state(KeyRef k, const Classification& c, int status,
     }
     case KeyAction::exhaust_until_reset:
       kh.state = KeyState::exhausted;
+      kh.since = now;
       kh.until = c.usable_at.value_or(next_midnight_utc(now));
       kh.shared.exhausted.merge({now, kh.until});
       emit(PoolEventKind::key_exhausted, k, now, &c, status, kh.until);
       break;
     case KeyAction::rate_limit_until:
       kh.state = KeyState::rate_limited;
+      kh.since = now;
       kh.until = c.usable_at.value_or(now + q.rate_limit_default);
       kh.shared.rate_limited.merge({now, kh.until});
       emit(PoolEventKind::key_rate_limited, k, now, &c, status, kh.until);
@@ -247,6 +253,7 @@ void KeyPool::apply_failure_state(KeyRef k, const Classification& c, int status,
 }
 
 void KeyPool::note_success(KeyHealth& kh, WallTime now) {
+  if (kh.state != KeyState::healthy) kh.since = now;
   kh.state = KeyState::healthy;
   kh.last_success = now;
   kh.success_seq = ++seq_;
@@ -280,6 +287,7 @@ void KeyPool::record(KeyRef k, const Classification& c, int status, WallTime now
     kh.last_class = c.cls;
     kh.last_status = status;
     kh.last_error = c.message;
+    kh.last_signal = c.signal ? c.signal : "";
     view_.reset();
     emit(PoolEventKind::attempt_failed, k, now, &c, status);
     apply_failure_state(k, c, status, now);
@@ -330,6 +338,7 @@ void KeyPool::record_validation(KeyRef k, const Classification& c, int status, W
   kh.last_class = c.cls;
   kh.last_status = status;
   kh.last_error = c.message;
+  kh.last_signal = c.signal ? c.signal : "";
   emit(PoolEventKind::key_validation_failed, k, now, &c, status);
   // Only key-level verdicts change the key; an unreachable provider says
   // nothing about the key.
@@ -349,12 +358,36 @@ void KeyPool::tick(WallTime now) {
       auto& kh = keys_[p][i];
       if (kh.state != KeyState::healthy && now >= kh.until) {
         kh.state = KeyState::healthy;
+        kh.since = now;
         kh.released_seq = ++seq_;
         view_.reset();
         emit(PoolEventKind::key_released, KeyRef{p, i}, now, nullptr, 0);
       }
     }
   }
+}
+
+bool KeyPool::disable(KeyRef k, WallTime now) {
+  auto& kh = key_mut(k);
+  if (kh.disabled) return false;
+  kh.disabled = true;
+  kh.disabled_since = now;
+  view_.reset();
+  emit(PoolEventKind::key_disabled, k, now, nullptr, 0);
+  return true;
+}
+
+bool KeyPool::enable(KeyRef k, WallTime now) {
+  auto& kh = key_mut(k);
+  if (!kh.disabled) return false;
+  kh.disabled = false;
+  kh.disabled_since = {};
+  // No traffic reached it while it was out: whatever proved it before is old
+  // news, so one request probes it first (as after a deadline ends).
+  kh.released_seq = ++seq_;
+  view_.reset();
+  emit(PoolEventKind::key_enabled, k, now, nullptr, 0);
+  return true;
 }
 
 void KeyPool::merge_shared(KeyRef k, const SharedKeyState& facts, WallTime now) {
@@ -373,6 +406,7 @@ void KeyPool::merge_shared(KeyRef k, const SharedKeyState& facts, WallTime now) 
   c.cls = kh.shared.last_class;
   c.message = kh.shared.last_error;
   if (out && (kh.state != out->first || kh.until < out->second || now >= kh.until)) {
+    if (kh.state != out->first) kh.since = now;
     kh.state = out->first;
     kh.until = out->second;
     kh.last_class = kh.shared.last_class;
@@ -390,6 +424,7 @@ void KeyPool::merge_shared(KeyRef k, const SharedKeyState& facts, WallTime now) 
   } else if (!out && kh.state != KeyState::healthy && now < kh.until && newer_success) {
     // Another replica proved the key works after the failure we knew of.
     kh.state = KeyState::healthy;
+    kh.since = now;
     Classification ok;
     emit(PoolEventKind::key_recovered, k, now, &ok, 0);
     events_.back().remote = true;

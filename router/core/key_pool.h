@@ -37,6 +37,12 @@ struct KeyHealth {
   ErrorClass last_class = ErrorClass::ok;
   int last_status = 0;
   std::string last_error;     // provider's text, bounded
+  const char* last_signal = "";  // the classifier row of the last failure ("" when unknown)
+  WallTime since{};              // when `state` last changed (epoch: never)
+  // Taken out of rotation by hand (POST /admin/keys/<provider>/<id>/disable):
+  // never picked until enabled again, whatever its health state does.
+  bool disabled = false;
+  WallTime disabled_since{};
   bool validated = false;     // a ping or a call has proven it works
   uint64_t attempts = 0;
   uint64_t failures = 0;
@@ -75,10 +81,12 @@ class KeyPool {
   const ProviderHealth& provider(size_t p) const;
   const KeyConfig& key_config(KeyRef k) const;
 
-  // Usable now: healthy or its deadline has passed, and the provider is not ejected.
+  // Usable now: not disabled, healthy or its deadline has passed, and the
+  // provider is not ejected.
   bool key_usable(KeyRef k, WallTime now) const;
   bool provider_usable(size_t p, WallTime now) const;
-  // When the key could next be tried (now if usable).
+  // When the key could next be tried (now if usable). A disabled key has no
+  // such moment: this is then the moment its health would allow it.
   WallTime usable_at(KeyRef k, WallTime now) const;
 
   // No recent evidence that the key works: never proven since start (or a
@@ -101,7 +109,15 @@ class KeyPool {
   // or marks the key like a failed call would; a good one clears any state.
   void record_validation(KeyRef k, const Classification& c, int status, WallTime now);
   // Emits key_released / provider_restored for deadlines that have passed.
+  // A disabled key's deadline still ends (its health is known), but the key
+  // stays disabled.
   void tick(WallTime now);
+
+  // The operator takes a key out of rotation / puts it back. False (and no
+  // event) when it already was. Enabling makes the key uncertain: it has
+  // had no traffic, so one request probes it before the herd follows.
+  bool disable(KeyRef k, WallTime now);
+  bool enable(KeyRef k, WallTime now);
 
   // Smooth weighted round-robin (nginx) over the keys of `provider` that
   // `eligible` accepts: each pick adds every eligible key's weight to its
@@ -121,7 +137,8 @@ class KeyPool {
   void merge_shared(KeyRef k, const SharedKeyState& facts, WallTime now);
   void merge_shared_provider(size_t p, const SharedProviderState& facts, WallTime now);
 
-  // After a reload: keep the history of keys whose secret did not change.
+  // After a reload: keep the history of keys whose secret did not change
+  // (a manual disable too: it follows the secret, not the index).
   void carry_over_from(const KeyPool& old);
 
   // The transitions since the last call, each carrying the pool's view after

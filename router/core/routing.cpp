@@ -99,7 +99,7 @@ int Verdict::keys_failed() const {
 Verdict make_verdict(const KeyPool& pool, const RequestProgress& progress, WallTime now) {
   const auto& cfg = pool.config();
   Verdict v;
-  int auth = 0, quota = 0, transient = 0, total = 0;
+  int auth = 0, quota = 0, transient = 0, total = 0, disabled = 0;
   for (size_t p = 0; p < cfg.providers.size(); ++p) {
     const auto& pc = cfg.providers[p];
     const auto& ph = pool.provider(p);
@@ -112,6 +112,12 @@ Verdict make_verdict(const KeyPool& pool, const RequestProgress& progress, WallT
     for (size_t i = 0; i < pc.keys.size(); ++i) {
       KeyRef k{p, i};
       const auto& kh = pool.key(k);
+      if (kh.disabled) {
+        // Out by hand: says nothing about the provider, and only the operator
+        // brings it back, so it names no retry moment either.
+        ++pv.disabled;
+        continue;
+      }
       // The key's own state speaks first; else what this request saw; else the provider's.
       ErrorClass c = ErrorClass::ok;
       if (kh.state != KeyState::healthy && now < kh.until) c = class_of_state(kh.state);
@@ -137,14 +143,17 @@ Verdict make_verdict(const KeyPool& pool, const RequestProgress& progress, WallT
                         {pv.network, ErrorClass::network}}) {
       if (n > best) best = n, pv.cause = c;
     }
-    if (pv.keys_total >= 2 && pv.auth == pv.keys_total && first_auth &&
-        *last_auth - *first_auth <= cfg.routing.correlated_window) {
-      pv.diagnosis = "all " + std::to_string(pv.keys_total) + " " + pv.display_name +
+    int in_rotation = pv.keys_total - pv.disabled;
+    if (pv.keys_total > 0 && pv.disabled == pv.keys_total) {
+      pv.diagnosis = "every " + pv.display_name + " key is disabled by the operator";
+    } else if (in_rotation >= 2 && pv.auth == in_rotation && first_auth &&
+               *last_auth - *first_auth <= cfg.routing.correlated_window) {
+      pv.diagnosis = "all " + std::to_string(in_rotation) + " " + pv.display_name +
                      " keys were rejected at once: likely regenerated keys, a suspended account or a "
                      "wrong .env";
-    } else if (pv.keys_total > 0 && pv.auth == pv.keys_total) {
+    } else if (in_rotation > 0 && pv.auth == in_rotation) {
       pv.diagnosis = "every " + pv.display_name + " key failed authentication";
-    } else if (pv.keys_total > 0 && pv.quota == pv.keys_total) {
+    } else if (in_rotation > 0 && pv.quota == in_rotation) {
       pv.diagnosis = "every " + pv.display_name + " key has used its quota; it resets at midnight UTC";
     } else if (pv.ejected || pv.outage + pv.network > 0) {
       pv.diagnosis = pv.display_name + " is failing (" + to_string(pv.cause) + "), not its keys";
@@ -152,9 +161,12 @@ Verdict make_verdict(const KeyPool& pool, const RequestProgress& progress, WallT
     auth += pv.auth;
     quota += pv.quota;
     transient += pv.outage + pv.network + pv.rate_limited;
-    total += pv.keys_total;
+    total += pv.keys_total - pv.disabled;
+    disabled += pv.disabled;
     v.providers.push_back(std::move(pv));
   }
+  // The cause is about the keys still in rotation; disabled ones are the
+  // operator's choice, not a failure.
   if (total > 0 && auth == total) {
     v.cause = EmergencyCause::all_authentication_failed;
     v.diagnosis = "Authentication failure on all AI keys: keys regenerated or expired, accounts suspended, "
@@ -167,7 +179,11 @@ Verdict make_verdict(const KeyPool& pool, const RequestProgress& progress, WallT
     v.diagnosis = "Every provider is unavailable (outage, network or rate limits); the keys are fine";
   } else {
     v.cause = EmergencyCause::all_providers_failed;
-    v.diagnosis = total == 0 ? "No API keys are configured" : "Providers failed for different reasons";
+    v.diagnosis =
+        total == 0
+            ? (disabled > 0 ? "Every API key is disabled by the operator (POST /admin/keys/<provider>/<id>/enable)"
+                            : "No API keys are configured")
+            : "Providers failed for different reasons";
   }
   if (v.retry_at && *v.retry_at < now) v.retry_at = now;
   return v;

@@ -62,6 +62,7 @@ struct ProviderVerdict {
   std::string display_name;
   int keys_total = 0;
   int auth = 0, quota = 0, rate_limited = 0, outage = 0, network = 0;
+  int disabled = 0;  // taken out by the operator: not failures, and no retry moment
   bool ejected = false;
   ErrorClass cause = ErrorClass::ok;  // dominant class for this provider
   std::string last_error;             // provider's text

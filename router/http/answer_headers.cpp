@@ -26,7 +26,8 @@ std::vector<net::HttpHeader> answer_headers(const RouteOutcome& out, MonoTime ov
       break;
     case RouteOutcome::Kind::provider:
     case RouteOutcome::Kind::request_error:
-    case RouteOutcome::Kind::stream_failed: {
+    case RouteOutcome::Kind::stream_failed:
+    case RouteOutcome::Kind::cancelled: {  // never sent (the client left); named like the rest
       // The last call is the one whose answer (or refusal) the client gets.
       int key = out.key_index;
       if (key == 0 && !out.attempts.empty()) key = out.attempts.back().key_index;

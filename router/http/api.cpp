@@ -6,6 +6,7 @@
 #include "base/utc_time.h"
 #include "router/core/json_limits.h"
 #include "router/http/journal.h"
+#include "router/http/key_states.h"
 
 namespace keyward::http {
 
@@ -200,6 +201,7 @@ json emergency_answer(const Verdict& v, int retry_seconds, const std::string& su
             {"ejected", p.ejected},
             {"last_error", p.last_error}};
     if (!p.diagnosis.empty()) pj["diagnosis"] = p.diagnosis;
+    if (p.disabled > 0) pj["disabled"] = p.disabled;
     providers[p.name] = std::move(pj);
   }
   return json{{"status", "error"},
@@ -272,14 +274,16 @@ json status_document(const StatusInputs& in) {
     const auto& ph = s.providers[p];
     bool ejected = ph.ejected && s.now < ph.ejected_until;
     json keys = json::array();
-    int auth_failed = 0;
+    int auth_failed = 0, disabled = 0;
     for (size_t i = 0; i < pc.keys.size(); ++i) {
       const auto& kc = pc.keys[i];
       const auto& kh = s.keys[p][i];
       bool out_of_service = kh.state != KeyState::healthy && s.now < kh.until;
       if (out_of_service && kh.state == KeyState::quarantined) ++auth_failed;
+      if (kh.disabled) ++disabled;
       std::string expires = kc.expires ? format_date(*kc.expires) : "";
-      keys.push_back({{"id", kc.index},
+      bool uncertain = p < s.uncertain.size() && i < s.uncertain[p].size() && s.uncertain[p][i];
+      json key = {{"id", kc.index},
                       {"masked", kc.masked()},
                       {"state", out_of_service ? to_string(kh.state) : "healthy"},
                       {"until", iso_or_null(out_of_service, kh.until)},
@@ -288,13 +292,20 @@ json status_document(const StatusInputs& in) {
                       {"last_status", kh.last_status},
                       {"validated", kh.validated},
                       // No recent proof it works: one request at a time probes it.
-                      {"uncertain", p < s.uncertain.size() && i < s.uncertain[p].size() && s.uncertain[p][i]},
+                      {"uncertain", uncertain},
                       {"expires", kc.expires ? json(expires) : json(nullptr)},
                       {"attempts", kh.attempts},
-                      {"failures", kh.failures}});
+                      {"failures", kh.failures}};
+      // The key-state fields of GET /api/keys (state "disabled" for a key
+      // taken out by hand, the reason, since, strikes, last success/failure).
+      key.update(key_state_json(pc, kc, kh, uncertain, s.now));
+      keys.push_back(std::move(key));
     }
     std::string diagnosis;
-    if (!pc.keys.empty() && auth_failed == static_cast<int>(pc.keys.size()))
+    if (!pc.keys.empty() && disabled == static_cast<int>(pc.keys.size()))
+      diagnosis = "every " + pc.display_name + " key is disabled by the operator (POST /admin/keys/" + pc.name +
+                  "/<id>/enable)";
+    else if (!pc.keys.empty() && auth_failed == static_cast<int>(pc.keys.size()))
       diagnosis = "every " + pc.display_name +
                   " key is quarantined for failed authentication: check " + pc.dashboard_url +
                   " (keys regenerated or expired, a suspended account, or a wrong .env)";

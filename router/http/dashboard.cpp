@@ -1,5 +1,7 @@
 #include "router/http/dashboard.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -63,7 +65,73 @@ std::vector<std::string> causes_for(const std::string& cause) {
 std::string state_class(const std::string& state) {
   if (state == "healthy") return "ok";
   if (state == "quarantined") return "bad";
+  if (state == "disabled") return "muted";
   return "warn";
+}
+
+// Why the key last failed: the provider's message (escaped: untrusted), then
+// the classifier's class and signal. Older documents carry only last_error
+// and last_class.
+std::string reason_html(const json& k) {
+  const json& r = object_of(k, "reason");
+  std::string message = r.empty() ? field(k, "last_error") : field(r, "message");
+  std::string cls = r.empty() ? field(k, "last_class") : field(r, "class");
+  std::string signal = field(r, "signal");
+  std::string h = html_escape(message);
+  if (!cls.empty() && cls != "ok")
+    h += " <small>(" + html_escape(cls) + (signal.empty() ? "" : " &middot; " + html_escape(signal)) + ")</small>";
+  return h;
+}
+
+// The last hour's requests per minute by outcome as an inline SVG: one
+// stacked bar per minute (provider, cache, emergency from the bottom), a
+// <title> per minute with its counts. `traffic` is /api/status's "traffic".
+constexpr int kChartWidth = 600, kChartHeight = 120, kBarWidth = 10;
+
+uint64_t count_at(const json& traffic, const char* series, size_t i) {
+  const json& a = array_of(traffic, series);
+  return i < a.size() && a[i].is_number_unsigned() ? a[i].get<uint64_t>() : 0;
+}
+
+std::string traffic_svg(const json& traffic) {
+  size_t n = array_of(traffic, "provider").size();
+  uint64_t peak = 1, provider = 0, cache = 0, emergency = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t p = count_at(traffic, "provider", i), c = count_at(traffic, "cache", i),
+             e = count_at(traffic, "emergency", i);
+    provider += p, cache += c, emergency += e;
+    peak = std::max(peak, p + c + e);
+  }
+  auto num = [](uint64_t v) { return std::to_string(v); };
+  std::string h = "<section id=\"traffic\"><h2>Last hour</h2><p class=\"meta\">Requests per minute by outcome, up to " +
+                  html_escape(field(traffic, "end")) + ": <span class=\"ok\">" + num(provider) +
+                  " provider</span>, <span class=\"warn\">" + num(cache) + " cache</span>, <span class=\"bad\">" +
+                  num(emergency) + " emergency</span> (peak " + num(peak) + "/min)</p>\n";
+  h += "<svg id=\"traffic-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(kChartWidth) +
+       "\" height=\"" + std::to_string(kChartHeight) + "\" viewBox=\"0 0 " + std::to_string(kChartWidth) + " " +
+       std::to_string(kChartHeight) +
+       "\" role=\"img\" aria-label=\"requests per minute by outcome\">"
+       "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>";
+  const char* colours[3] = {"#17803d", "#a05a00", "#c01919"};
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t counts[3] = {count_at(traffic, "provider", i), count_at(traffic, "cache", i),
+                          count_at(traffic, "emergency", i)};
+    std::string ago = std::to_string(n - 1 - i);
+    h += "<g class=\"minute\" data-ago=\"" + ago + "\" data-provider=\"" + num(counts[0]) + "\" data-cache=\"" +
+         num(counts[1]) + "\" data-emergency=\"" + num(counts[2]) + "\"><title>" + ago + " min ago: " + num(counts[0]) +
+         " provider, " + num(counts[1]) + " cache, " + num(counts[2]) + " emergency</title>";
+    int x = static_cast<int>(i) * kBarWidth, y = kChartHeight;
+    for (int s = 0; s < 3; ++s) {
+      if (counts[s] == 0) continue;
+      int height = std::max(1, static_cast<int>(counts[s] * kChartHeight / peak));
+      y -= height;
+      h += "<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) + "\" width=\"" +
+           std::to_string(kBarWidth - 1) + "\" height=\"" + std::to_string(height) + "\" fill=\"" + colours[s] + "\"/>";
+    }
+    h += "</g>";
+  }
+  h += "</svg></section>\n";
+  return h;
 }
 
 // Server-side render of everything inside <div id="app">. The inline script
@@ -131,10 +199,11 @@ std::string render_app(const json& s) {
   }
 
   h += "<h2>Providers and keys</h2>\n<table id=\"providers\">\n<thead><tr><th>Provider</th><th>Key</th><th>State</th>"
-       "<th>Until</th><th>Last error</th><th>Validated</th><th>Expires</th></tr></thead>\n<tbody>\n";
+       "<th>Since</th><th>Until</th><th>Reason</th><th>Strikes</th><th>Last success</th><th>Last failure</th>"
+       "<th>Calls / failures</th><th>Validated</th><th>Expires</th><th></th></tr></thead>\n<tbody>\n";
   for (const auto& p : providers) {
     std::string name = field(p, "name");
-    h += "<tr class=\"provider-row\" data-provider=\"" + html_escape(name) + "\"><td colspan=\"7\"><b>" +
+    h += "<tr class=\"provider-row\" data-provider=\"" + html_escape(name) + "\"><td colspan=\"13\"><b>" +
          html_escape(field(p, "display_name")) + "</b> <small>" + html_escape(field(p, "model")) + "</small>";
     if (flag(p, "ejected"))
       h += " <span class=\"bad\">ejected until " + html_escape(field(p, "ejected_until")) + "</span>";
@@ -143,16 +212,24 @@ std::string render_app(const json& s) {
     h += "</td></tr>\n";
     for (const auto& k : array_of(p, "keys")) {
       std::string state = field(k, "state");
-      h += "<tr class=\"key-row\" data-provider=\"" + html_escape(name) + "\"><td>" + html_escape(field(p, "display_name")) + " Key " +
-           html_escape(field(k, "id")) + "</td><td><code>" + html_escape(field(k, "masked")) + "</code></td><td class=\"" +
-           state_class(state) + "\">" + html_escape(state) + "</td><td>" + html_escape(field(k, "until")) + "</td><td>" +
-           html_escape(field(k, "last_error")) + (field(k, "last_class").empty() || field(k, "last_class") == "ok"
-                                              ? ""
-                                              : " <small>(" + html_escape(field(k, "last_class")) + ")</small>") +
-           "</td><td>" + (flag(k, "validated") ? "yes" : "no") + "</td><td>" + html_escape(field(k, "expires")) + "</td></tr>\n";
+      bool disabled = flag(k, "disabled");
+      std::string calls = field(k, "calls").empty() ? field(k, "attempts") : field(k, "calls");
+      h += "<tr class=\"key-row\" data-provider=\"" + html_escape(name) + "\" data-key=\"" +
+           html_escape(field(k, "id")) + "\"><td>" + html_escape(field(p, "display_name")) + " Key " +
+           html_escape(field(k, "id")) + "</td><td><code>" + html_escape(field(k, "masked")) +
+           "</code></td><td class=\"" + state_class(state) + "\">" + html_escape(state) + "</td><td>" +
+           html_escape(field(k, "since")) + "</td><td>" + html_escape(field(k, "until")) + "</td><td>" +
+           reason_html(k) + "</td><td>" + html_escape(field(k, "strikes")) + "</td><td>" +
+           html_escape(field(k, "last_success")) + "</td><td>" + html_escape(field(k, "last_failure")) + "</td><td>" +
+           html_escape(calls) + (calls.empty() ? "" : " / " + html_escape(field(k, "failures"))) + "</td><td>" +
+           (flag(k, "validated") ? "yes" : "no") + "</td><td>" + html_escape(field(k, "expires")) + "</td><td>" +
+           "<button data-action=\"key\" data-op=\"" + (disabled ? "enable" : "disable") + "\" data-provider=\"" +
+           html_escape(name) + "\" data-key=\"" + html_escape(field(k, "id")) + "\">" +
+           (disabled ? "Enable" : "Disable") + "</button></td></tr>\n";
     }
   }
   h += "</tbody></table>\n";
+  h += traffic_svg(object_of(s, "traffic"));
 
   const json& last = object_of(inc, "last_resolved");
   if (!last.empty())
@@ -179,7 +256,41 @@ const char* kScript = R"JS(
     if (cause === 'all_providers_unavailable') return ['Provider service outage', 'Network problem between this host and the providers (DNS, proxy, firewall)', 'Rate limits on every key'];
     return ['Expired API keys', 'Revoked keys (regenerated at the provider)', 'Account suspended (e.g. a payment issue)', 'Provider service outage', 'Configuration error in .env (e.g. after a deployment)'];
   }
-  function stateClass(s) { return s === 'healthy' ? 'ok' : (s === 'quarantined' ? 'bad' : 'warn'); }
+  function stateClass(s) { return s === 'healthy' ? 'ok' : (s === 'quarantined' ? 'bad' : (s === 'disabled' ? 'muted' : 'warn')); }
+  function reason(k) {
+    var r = k.reason || null, msg = r ? r.message : k.last_error, cls = r ? r.class : k.last_class, sig = r ? r.signal : '';
+    var h = esc(msg);
+    if (cls && cls !== 'ok') h += ' <small>(' + esc(cls) + (sig ? ' &middot; ' + esc(sig) : '') + ')</small>';
+    return h;
+  }
+  function num(v) { return typeof v === 'number' && v >= 0 ? Math.floor(v) : 0; }
+  function chart(t) {
+    t = t || {};
+    var names = ['provider', 'cache', 'emergency'], colours = ['#17803d', '#a05a00', '#c01919'];
+    var n = (t.provider || []).length, max = 1, tot = [0, 0, 0], i, s;
+    for (i = 0; i < n; i++) {
+      var sum = 0;
+      for (s = 0; s < 3; s++) { var c = num((t[names[s]] || [])[i]); tot[s] += c; sum += c; }
+      if (sum > max) max = sum;
+    }
+    var h = '<section id="traffic"><h2>Last hour</h2><p class="meta">Requests per minute by outcome, up to ' + esc(t.end) +
+            ': <span class="ok">' + tot[0] + ' provider</span>, <span class="warn">' + tot[1] + ' cache</span>, <span class="bad">' +
+            tot[2] + ' emergency</span> (peak ' + max + '/min)</p>';
+    h += '<svg id="traffic-chart" xmlns="http://www.w3.org/2000/svg" width="600" height="120" viewBox="0 0 600 120" role="img" aria-label="requests per minute by outcome"><rect width="100%" height="100%" fill="#fff"/>';
+    for (i = 0; i < n; i++) {
+      var cs = [num((t.provider || [])[i]), num((t.cache || [])[i]), num((t.emergency || [])[i])], ago = n - 1 - i, y = 120;
+      h += '<g class="minute" data-ago="' + ago + '" data-provider="' + cs[0] + '" data-cache="' + cs[1] + '" data-emergency="' + cs[2] +
+           '"><title>' + ago + ' min ago: ' + cs[0] + ' provider, ' + cs[1] + ' cache, ' + cs[2] + ' emergency</title>';
+      for (s = 0; s < 3; s++) {
+        if (!cs[s]) continue;
+        var height = Math.max(1, Math.floor(cs[s] * 120 / max));
+        y -= height;
+        h += '<rect x="' + (i * 10) + '" y="' + y + '" width="9" height="' + height + '" fill="' + colours[s] + '"/>';
+      }
+      h += '</g>';
+    }
+    return h + '</svg></section>';
+  }
   function render(s) {
     var inc = s.incident || {}, ch = s.channels || {}, providers = s.providers || [], h = '';
     h += '<p class="meta">Updated <span id="now">' + esc(s.now) + '</span> &middot; ' +
@@ -221,21 +332,26 @@ const char* kScript = R"JS(
       });
       h += '</ul></section>';
     }
-    h += '<h2>Providers and keys</h2><table id="providers"><thead><tr><th>Provider</th><th>Key</th><th>State</th><th>Until</th><th>Last error</th><th>Validated</th><th>Expires</th></tr></thead><tbody>';
+    h += '<h2>Providers and keys</h2><table id="providers"><thead><tr><th>Provider</th><th>Key</th><th>State</th><th>Since</th><th>Until</th><th>Reason</th><th>Strikes</th><th>Last success</th><th>Last failure</th><th>Calls / failures</th><th>Validated</th><th>Expires</th><th></th></tr></thead><tbody>';
     providers.forEach(function (p) {
-      h += '<tr class="provider-row" data-provider="' + esc(p.name) + '"><td colspan="7"><b>' + esc(p.display_name) + '</b> <small>' + esc(p.model) + '</small>';
+      h += '<tr class="provider-row" data-provider="' + esc(p.name) + '"><td colspan="13"><b>' + esc(p.display_name) + '</b> <small>' + esc(p.model) + '</small>';
       if (p.ejected) h += ' <span class="bad">ejected until ' + esc(p.ejected_until) + '</span>';
       if (p.diagnosis) h += ' &mdash; ' + esc(p.diagnosis); else if (p.last_error) h += ' &mdash; ' + esc(p.last_error);
       h += '</td></tr>';
       (p.keys || []).forEach(function (k) {
-        h += '<tr class="key-row" data-provider="' + esc(p.name) + '"><td>' + esc(p.display_name) + ' Key ' + esc(k.id) +
+        var calls = k.calls !== undefined ? k.calls : k.attempts, op = k.disabled === true ? 'enable' : 'disable';
+        h += '<tr class="key-row" data-provider="' + esc(p.name) + '" data-key="' + esc(k.id) + '"><td>' + esc(p.display_name) + ' Key ' + esc(k.id) +
              '</td><td><code>' + esc(k.masked) + '</code></td><td class="' + stateClass(k.state) + '">' + esc(k.state) +
-             '</td><td>' + esc(k.until) + '</td><td>' + esc(k.last_error) +
-             (k.last_class && k.last_class !== 'ok' ? ' <small>(' + esc(k.last_class) + ')</small>' : '') +
-             '</td><td>' + (k.validated ? 'yes' : 'no') + '</td><td>' + esc(k.expires) + '</td></tr>';
+             '</td><td>' + esc(k.since) + '</td><td>' + esc(k.until) + '</td><td>' + reason(k) + '</td><td>' + esc(k.strikes) +
+             '</td><td>' + esc(k.last_success) + '</td><td>' + esc(k.last_failure) + '</td><td>' +
+             (calls === undefined || calls === null ? '' : esc(calls) + ' / ' + esc(k.failures)) +
+             '</td><td>' + (k.validated ? 'yes' : 'no') + '</td><td>' + esc(k.expires) + '</td><td>' +
+             '<button data-action="key" data-op="' + op + '" data-provider="' + esc(p.name) + '" data-key="' + esc(k.id) + '">' +
+             (op === 'enable' ? 'Enable' : 'Disable') + '</button></td></tr>';
       });
     });
     h += '</tbody></table>';
+    h += chart(s.traffic);
     var last = inc.last_resolved;
     if (last) h += '<p class="muted" id="last-resolved">Last incident ' + esc(last.id) + ': ' + esc(last.opened_at) + ' to ' + esc(last.resolved_at) + ', downtime ' + esc(last.downtime) + '</p>';
     document.getElementById('app').innerHTML = h;
@@ -287,6 +403,12 @@ const char* kScript = R"JS(
     } else if (a === 'logs') call('GET', '/api/journal?limit=50', true, 'Recent journal');
     else if (a === 'test') call('POST', '/admin/keys/test', true, 'Test Connection');
     else if (a === 'reload') call('POST', '/admin/reload', true, 'Update Keys (reload .env)');
+    else if (a === 'key') {
+      var op = b.getAttribute('data-op') === 'enable' ? 'enable' : 'disable', prov = b.getAttribute('data-provider') || '',
+          id = b.getAttribute('data-key') || '';
+      call('POST', '/admin/keys/' + encodeURIComponent(prov) + '/' + encodeURIComponent(id) + '/' + op, true,
+           (op === 'enable' ? 'Enable ' : 'Disable ') + prov + ' key ' + id);
+    }
   });
   document.body.classList.add('js');
   setInterval(refresh, 5000);

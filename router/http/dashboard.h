@@ -16,8 +16,13 @@ namespace keyward {
 // `status`: the /api/status document:
 // {"now","ready","providers":[{"name","display_name","model","dashboard_url","ejected",
 //   "ejected_until","last_error","diagnosis","keys":[{"id","masked","state","until",
-//   "last_error","last_class","validated","expires"}]}],
-//  "incident":{"state":"open"|"none",...},"channels":{"email","telegram","webhook"}}
+//   "last_error","last_class","validated","expires", and the key-state fields of
+//   key_states.h: "disabled","reason","since","strikes","last_success","last_failure",
+//   "calls","failures"}]}],
+//  "incident":{"state":"open"|"none",...},"channels":{"email","telegram","webhook"},
+//  "traffic":{"end","provider":[60 counts],"cache":[...],"emergency":[...]}}
+// The per-key table has a Disable / Enable button per key (admin token), and
+// the traffic becomes an inline SVG chart of the last hour (no external script).
 // Missing or mistyped fields render as empty; the function never throws.
 std::string render_dashboard_html(const nlohmann::json& status);
 

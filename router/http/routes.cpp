@@ -52,14 +52,22 @@ Service::Routes::Routes(Service& service) : s(service) {
       {"GET", "/api/journal", RunOn::pool, &Routes::journal, "journal"},
       {"POST", "/admin/reload", RunOn::pool, &Routes::admin_reload, "admin_reload"},
       {"POST", "/admin/keys/test", RunOn::pool, &Routes::admin_keys_test, "admin_keys_test"},
+      {"GET", "/api/keys", RunOn::pool, &Routes::api_keys, "api_keys"},
+      // /admin/keys/<provider>/<id>/disable|enable (after the exact /admin/keys/test).
+      {"POST", "/admin/keys/", RunOn::pool, &Routes::admin_key_toggle, "admin_key_toggle"},
   };
+}
+
+bool Service::Routes::matches(const Route& r, std::string_view path) {
+  std::string_view p = r.path;
+  return p.back() == '/' ? path.size() > p.size() && path.substr(0, p.size()) == p : path == p;
 }
 
 const Service::Routes::Route* Service::Routes::find(std::string_view method, std::string_view path) const {
   // HEAD is GET without the body (the listener leaves it out).
   if (method == "HEAD") method = "GET";
   for (const auto& r : table)
-    if (method == r.method && path == r.path) return &r;
+    if (method == r.method && matches(r, path)) return &r;
   return nullptr;
 }
 
@@ -158,6 +166,7 @@ void Service::Routes::journal_request(const std::string& id, const char* route, 
 void Service::Routes::record_outcome(const std::string& id, const char* route, const RouteOutcome& out, int http_status,
                                      MonoTime started) {
   s.stats_.add(Stat::requests, {route, to_string(out.kind)});
+  s.outcome_minutes_.record(s.clock_->wall(), out.kind);
   for (size_t i = 0; i + 1 < out.attempts.size(); ++i) s.stats_.add(Stat::failovers, {out.attempts[i].provider});
   if (out.kind == RouteOutcome::Kind::emergency || out.kind == RouteOutcome::Kind::cache)
     s.stats_.add(Stat::emergencies, {to_string(out.verdict.cause)});

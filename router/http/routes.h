@@ -3,7 +3,8 @@
 // handlers, one file per family:
 //   routes_chat.cpp    POST /api/ai/chat
 //   routes_openai.cpp  POST /v1/chat/completions (SSE too), GET /v1/models
-//   routes_admin.cpp   POST /admin/reload, POST /admin/keys/test
+//   routes_admin.cpp   POST /admin/reload, POST /admin/keys/test, GET /api/keys,
+//                      POST /admin/keys/<provider>/<id>/disable|enable
 //   routes_status.cpp  /healthz, /readyz, /metrics, /api/status, /dashboard, /api/journal
 //   routes.cpp         the table, dispatch, errors, and what every route records
 // A route runs on the event loop when it only reads memory or routes a request
@@ -36,6 +37,8 @@ struct Service::Routes {
     Handler handler;
     const char* name;  // the `route` label of keyward_requests_total for refusals
   };
+  // A route's path that ends with '/' is a prefix: its handler reads the rest.
+  static bool matches(const Route& r, std::string_view path);
 
   explicit Routes(Service& service);
   Service& s;
@@ -86,6 +89,8 @@ struct Service::Routes {
   bool admin_allowed(const net::HttpRequest& req, net::Responder& res);
   void admin_reload(const net::HttpRequest& req, net::Responder& res);
   void admin_keys_test(const net::HttpRequest& req, net::Responder& res);
+  void api_keys(const net::HttpRequest& req, net::Responder& res);
+  void admin_key_toggle(const net::HttpRequest& req, net::Responder& res);
 
   // routes_status.cpp
   void healthz(const net::HttpRequest& req, net::Responder& res);

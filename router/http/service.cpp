@@ -349,6 +349,28 @@ bool Service::reload_from_source(std::string* summary) {
   return reload(config, summary);
 }
 
+ChatRouter::KeyToggle Service::set_key_disabled(const std::string& provider, int key_index, bool disabled) {
+  std::lock_guard lock(reload_mu_);
+  auto result = router_->set_key_disabled(provider, key_index, disabled);
+  if (result == ChatRouter::KeyToggle::changed || result == ChatRouter::KeyToggle::unchanged) {
+    RouterConfig config = router_->config();
+    std::string who = provider + " key " + std::to_string(key_index);
+    for (const auto& pc : config.providers)
+      if (pc.name == provider)
+        for (const auto& kc : pc.keys)
+          if (kc.index == key_index)
+            who = pc.display_name + " Key " + std::to_string(key_index) + " (" + kc.masked() + ")";
+    bool changed = result == ChatRouter::KeyToggle::changed;
+    if (disabled)
+      log(std::string("INFO: ") + who +
+          (changed ? " disabled by the operator: out of rotation until enabled" : " was already disabled"));
+    else
+      log(std::string("INFO: ") + who +
+          (changed ? " enabled by the operator: back in rotation (probed first)" : " was not disabled"));
+  }
+  return result;
+}
+
 std::vector<KeyValidation> Service::test_keys() {
   RouterConfig config = router_->config();
   log("INFO: Validating API keys...");
@@ -371,6 +393,7 @@ json Service::status_json() {
   if (options_.store_status) doc["store"] = options_.store_status();
   if (options_.status_extras) doc.update(options_.status_extras());
   doc["journal"] = journal_.status_json();
+  doc["traffic"] = outcome_minutes_.to_json(snap.now);
   return doc;
 }
 

@@ -18,6 +18,7 @@
 #include "router/core/env_file.h"
 #include "router/http/genai_metrics.h"
 #include "router/http/journal.h"
+#include "router/http/outcome_minutes.h"
 #include "router/http/stats.h"
 #include "router/http/validation.h"
 
@@ -134,6 +135,13 @@ class Service {
   bool reload_from_source(std::string* summary);
   // Validates every key now and records the results (POST /admin/keys/test).
   std::vector<KeyValidation> test_keys();
+  // POST /admin/keys/<provider>/<id>/disable|enable: takes the key out of
+  // rotation by hand or puts it back (journaled as a key_disabled /
+  // key_enabled event, logged). Runs under the reload lock, so a reload
+  // running at the same time carries it over instead of dropping it.
+  ChatRouter::KeyToggle set_key_disabled(const std::string& provider, int key_index, bool disabled);
+  // Requests per minute by outcome over the last hour (the dashboard's chart).
+  const OutcomeMinutes& outcome_minutes() const { return outcome_minutes_; }
 
   // The admin bearer token from now on ("" turns the admin API off). Reload
   // calls it with the new .env's KEYWARD_ADMIN_TOKEN in the same step as the
@@ -156,6 +164,7 @@ class Service {
   ServiceOptions options_;
   const Clock* clock_ = nullptr;
   Stats stats_;
+  OutcomeMinutes outcome_minutes_;  // fed where outcomes are counted (Routes::record_outcome)
   GenAiMetrics genai_;  // OpenTelemetry GenAI metrics, beside stats_ on /metrics
   Journal journal_;
   std::unique_ptr<StatsObserver> stats_observer_;

@@ -63,6 +63,12 @@ nlohmann::json emergency_status() {
                    {"alerts_sent", 10},
                    {"last_resolved", nullptr}};
   s["channels"] = {{"email", true}, {"telegram", true}, {"webhook", false}};
+  // The last hour: 4 answers from providers three minutes ago, then the emergency.
+  std::vector<int> answered(60, 0), cache(60, 0), emergency(60, 0);
+  answered[56] = 4;
+  cache[58] = 1;
+  emergency[58] = 7;
+  s["traffic"] = {{"end", "2025-11-18T08:01:00Z"}, {"provider", answered}, {"cache", cache}, {"emergency", emergency}};
   return s;
 }
 
@@ -160,6 +166,11 @@ TEST_F(DashboardBrowser, EmergencyPanelAndProviderRowsRenderInChromium) {
   EXPECT_NE(dom.find("&lt;img src=x"), std::string::npos);
   EXPECT_EQ(dom.find("<title>pwned"), std::string::npos);
   EXPECT_NE(dom.find("class=\"js\""), std::string::npos) << "the inline script ran";
+  // The chart of the last hour, as the refresh script draws it.
+  EXPECT_NE(dom.find("<svg id=\"traffic-chart\""), std::string::npos);
+  EXPECT_NE(dom.find("data-ago=\"3\" data-provider=\"4\" data-cache=\"0\" data-emergency=\"0\""), std::string::npos);
+  EXPECT_NE(dom.find("data-ago=\"1\" data-provider=\"0\" data-cache=\"1\" data-emergency=\"7\""), std::string::npos);
+  EXPECT_EQ(count(dom, "data-action=\"key\""), 6u) << "a Disable / Enable button per key";
 }
 
 TEST_F(DashboardBrowser, Screenshot) {
