@@ -27,6 +27,9 @@ std::string key_state_prometheus(const ChatRouter::Snapshot& snap) {
   std::string available =
       "# HELP keyward_provider_keys_available Keys of a provider in rotation now (0: every key is out)\n"
       "# TYPE keyward_provider_keys_available gauge\n";
+  std::string disabled =
+      "# HELP keyward_keys_disabled Keys of a provider taken out of rotation by hand (POST /admin/keys/.../disable)\n"
+      "# TYPE keyward_keys_disabled gauge\n";
   std::string ejected =
       "# HELP keyward_provider_ejected 1 while the provider is ejected after consecutive outage or network "
       "failures\n# TYPE keyward_provider_ejected gauge\n";
@@ -37,18 +40,20 @@ std::string key_state_prometheus(const ChatRouter::Snapshot& snap) {
     std::map<std::string, int> by_state;
     for (KeyState s : {KeyState::healthy, KeyState::quarantined, KeyState::exhausted, KeyState::rate_limited})
       by_state[to_string(s)] = 0;
-    int in_rotation = 0;
+    int in_rotation = 0, off_by_hand = 0;
     for (const KeyHealth& k : snap.keys[p]) {
-      ++by_state[to_string(k.state)];
-      if (k.state == KeyState::healthy || k.until <= snap.now) ++in_rotation;
+      ++by_state[to_string(k.state)];  // a disabled key keeps its health state beside the flag
+      off_by_hand += k.disabled ? 1 : 0;
+      if (!k.disabled && (k.state == KeyState::healthy || k.until <= snap.now)) ++in_rotation;
     }
     for (const auto& [state, n] : by_state)
       keys += "keyward_keys{" + label + ",state=\"" + state + "\"} " + std::to_string(n) + "\n";
     available += "keyward_provider_keys_available{" + label + "} " + std::to_string(in_rotation) + "\n";
+    disabled += "keyward_keys_disabled{" + label + "} " + std::to_string(off_by_hand) + "\n";
     bool out = p < snap.providers.size() && snap.providers[p].ejected && snap.providers[p].ejected_until > snap.now;
     ejected += "keyward_provider_ejected{" + label + "} " + std::string(out ? "1" : "0") + "\n";
   }
-  return keys + available + ejected;
+  return keys + available + disabled + ejected;
 }
 
 }  // namespace keyward::http

@@ -37,6 +37,22 @@ providers:
   EXPECT_EQ(sample(t, "keyward_provider_keys_available{provider=\"groq\"}"), 2) << t;
 }
 
+TEST(KeyStateMetrics, AKeyDisabledByHandIsNotAvailable) {
+  ChatRouter::Snapshot snap;
+  ProviderConfig groq;
+  groq.name = "groq";
+  groq.keys.resize(2);
+  snap.config.providers = {groq};
+  KeyHealth off;
+  off.disabled = true;  // healthy, but out of rotation
+  snap.keys = {{KeyHealth{}, off}};
+  snap.providers = {ProviderHealth{}};
+  std::string t = key_state_prometheus(snap);
+  EXPECT_EQ(sample(t, "keyward_provider_keys_available{provider=\"groq\"}"), 1) << t;
+  EXPECT_EQ(sample(t, "keyward_keys_disabled{provider=\"groq\"}"), 1) << t;
+  EXPECT_EQ(sample(t, "keyward_keys{provider=\"groq\",state=\"healthy\"}"), 2) << t;
+}
+
 TEST(KeyStateMetrics, ProvidersWithoutKeysAreLeftOut) {
   ChatRouter::Snapshot snap;
   ProviderConfig with;
