@@ -169,7 +169,15 @@ bool App::start(std::string* error) {
       link_->start();
       return unshared_keys(router);
     };
-    o.status_extras = [this] { return nlohmann::json{{"cluster", link_->status_json()}}; };
+    o.status_extras = [this] {
+      // The claims (docs/CLUSTER.md): alerts sent from here, left to another
+      // replica, or sent unclaimed while Redis was away (at least once per replica).
+      nlohmann::json c = link_->status_json();
+      cluster::ClaimingOutbox::Stats s = claiming_->stats();
+      c["alerts"] = {{"claimed", s.claimed}, {"suppressed", s.suppressed}, {"unclaimed", s.unclaimed},
+                     {"dropped", s.dropped}};
+      return nlohmann::json{{"cluster", std::move(c)}};
+    };
   }
   o.incident_status = [this] { return incidents_->incident_status_json(); };
   o.channels_status = [this] { return alerts::channels_status_json(alert_settings_.channels); };
