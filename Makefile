@@ -14,7 +14,7 @@ endif
 
 DEBIAN_PACKAGES = cmake g++ make pkg-config libcpp-httplib-dev nlohmann-json3-dev \
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev \
-  libsqlite3-dev libssl-dev libboost-dev libhiredis-dev redis-server chromium \
+  libsqlite3-dev libssl-dev libboost-dev libhiredis-dev libsystemd-dev dpkg-dev redis-server chromium \
   fonts-noto-color-emoji
 
 # Fuzzing (clang + libFuzzer, a build of its own) and the TSan subset.
@@ -27,7 +27,7 @@ TSAN_TARGETS = test_concurrency
 SOAK_MINUTES ?= 1
 SOAK_SEED ?= 1
 
-.PHONY: deps configure build test run bench clean fuzz fuzz-build test-tsan soak
+.PHONY: deps configure build test run bench clean fuzz fuzz-build test-tsan soak package
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -53,6 +53,13 @@ run: configure
 	$(BUILD)/router/main/keyward run scenarios/library --self-check --jobs $(JOBS) \
 	  --report $(BUILD)/scenario-report.html --junit $(BUILD)/scenario-junit.xml \
 	  --json $(BUILD)/scenario-journal.json --work-dir $(BUILD)/scenario-runs
+
+# The Debian package: $(BUILD)/keyward_<version>_amd64.deb (router/main/package/).
+# Builds the binary and its conffiles only, then runs CPack's DEB generator.
+package: configure
+	cmake --build $(BUILD) -j$(JOBS) --target keyward keyward_conffiles
+	cd $(BUILD) && cpack -G DEB
+	@ls $(BUILD)/keyward_*_amd64.deb
 
 bench: build
 	for b in $(BUILD)/bench/bench_*; do $$b; done

@@ -1,6 +1,7 @@
 #include "base/flags.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace keyward {
 
@@ -66,6 +67,24 @@ std::string flags_help(std::span<const Flag> table) {
     out += "  " + s + std::string(width - s.size() + 2, ' ') + f.help + "\n";
   }
   return out;
+}
+
+std::string command_usage(const CommandHelp& command) {
+  std::string out = std::string("usage: keyward ") + command.name;
+  if (command.synopsis && *command.synopsis) out += std::string(" ") + command.synopsis;
+  out += "\n  " + std::string(command.summary) + "\n";
+  // --help is answered by the dispatcher (router/main/cli.cpp) before a
+  // command parses its flags; it is listed with them, aligned the same way.
+  std::vector<Flag> all(command.flags.begin(), command.flags.end());
+  all.push_back({"--help", nullptr, "print this help", "-h"});
+  out += "\noptions:\n" + flags_help(all);
+  if (command.notes) out += std::string("\n") + command.notes;
+  return out;
+}
+
+int usage_error(const CommandHelp& command, const std::string& error) {
+  std::fprintf(stderr, "keyward %s: %s\n%s", command.name, error.c_str(), command_usage(command).c_str());
+  return 2;
 }
 
 }  // namespace keyward

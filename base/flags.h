@@ -39,4 +39,22 @@ bool parse_flags(int argc, char** argv, std::span<const Flag> table, ParsedArgs*
 //   "  --config FILE         keyward.yaml to read"
 std::string flags_help(std::span<const Flag> table);
 
+// One `keyward` command's help, declared once next to its flag table: the
+// same table parses its argv, prints `keyward <command> --help` and the usage
+// that follows a bad flag, so a flag cannot be accepted without a help line.
+struct CommandHelp {
+  const char* name;      // "serve", "keys check", "run --shrink"
+  const char* synopsis;  // after "keyward <name> ": "[options]", "PATH... [options]"
+  const char* summary;   // one line: what it does
+  std::span<const Flag> flags;
+  const char* notes = nullptr;  // optional lines after the flags (exit codes, other modes)
+};
+
+// "usage: keyward <name> <synopsis>\n<summary>\n\noptions:\n<flags>[notes]".
+std::string command_usage(const CommandHelp& command);
+
+// A usage error: "keyward <name>: <error>\n" and the usage on stderr; returns 2,
+// the exit code of bad usage for every command.
+int usage_error(const CommandHelp& command, const std::string& error);
+
 }  // namespace keyward

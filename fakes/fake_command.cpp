@@ -38,19 +38,26 @@ int run_fake_world(const std::string& path, std::ostream& out, std::ostream& err
   return 0;
 }
 
+namespace {
+// No flags yet: the table is where they go, and anything flag-like is refused.
+constexpr std::span<const Flag> kFakeFlags{};
+}  // namespace
+
+const CommandHelp kFakeCommand{
+    "fake", "WORLD.yaml",
+    "start the fake providers and alert sinks a world file describes; print their URLs, then \"ready\"",
+    kFakeFlags,
+    "The world schema is at the top of fakes/world.h. Stops on SIGINT/SIGTERM.\n"
+    "exit: 0 stopped, 1 cannot start (port in use, TLS), 2 bad usage or a malformed world file\n"};
+
 int fake_main(int argc, char** argv) {
-  // No flags yet: the table is where they go, and anything flag-like is refused.
-  static constexpr std::span<const Flag> kFakeFlags{};
   ParsedArgs args;
   std::string error;
-  bool ok = parse_flags(argc, argv, kFakeFlags, &args, &error);
+  if (!parse_flags(argc, argv, kFakeFlags, &args, &error)) return usage_error(kFakeCommand, error);
   auto& files = args.positionals;
-  if (ok && !files.empty() && files.front() == "fake") files.erase(files.begin());
-  if (!ok || files.size() != 1) {
-    if (!ok) std::cerr << "keyward fake: " << error << "\n";
-    std::cerr << "usage: keyward fake WORLD.yaml\n";
-    return 2;
-  }
+  if (!files.empty() && files.front() == "fake") files.erase(files.begin());
+  if (files.size() != 1)
+    return usage_error(kFakeCommand, files.empty() ? "which world? (WORLD.yaml)" : "one world file at a time");
   // Block the stop signals before any fake thread exists, so every thread
   // inherits the mask and sigwait below is the only place they land.
   sigset_t stop_signals, old_mask;

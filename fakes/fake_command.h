@@ -8,11 +8,15 @@
 #include <iosfwd>
 #include <string>
 
+#include "base/flags.h"
+
 namespace keyward::fakes {
 
 // argv[0] is the command name; argv[1] the world file ("fake" as argv[1] is
 // skipped, so both `fake_main(argc, argv)` from main and from a dispatcher work).
 int fake_main(int argc, char** argv);
+// Its help (`keyward fake --help`); it takes no flags yet.
+extern const CommandHelp kFakeCommand;
 
 // The testable core of fake_main: loads and starts the world with an
 // OffsetClock (moved by each fake's /_fake/clock), prints the listeners and

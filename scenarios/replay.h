@@ -14,12 +14,15 @@
 // The journal holds masked keys only; the output is checked for anything
 // that looks like a raw key anyway and refused if it holds one.
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <istream>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/flags.h"
 
 namespace keyward::scenarios {
 
@@ -33,6 +36,9 @@ struct ReplayOptions {
   size_t max_line_bytes = 256 * 1024;
   size_t max_requests = 20'000;
   size_t max_warnings = 30;  // printed; the rest are counted
+  // Optional: called after each block read (64 KiB), with the lines and bytes
+  // read so far (for a progress line).
+  std::function<void(size_t lines, uint64_t bytes)> on_progress;
 };
 
 struct ReplayResult {
@@ -52,5 +58,7 @@ std::vector<std::string> find_raw_keys(const std::string& text);
 // keyward replay JOURNAL.jsonl [-o OUT.yaml] [--from T] [--to T] [--compress F] [--sample N]
 // 0: written; 1: refused (a raw key would reach the output); 2: usage, unreadable or not a journal.
 int replay_main(int argc, char** argv);
+// Its flags and help (`keyward replay --help`).
+extern const CommandHelp kReplayCommand;
 
 }  // namespace keyward::scenarios

@@ -147,10 +147,12 @@ std::vector<JournalRecord> read_journal(std::istream& in, const ReplayOptions& o
     out.push_back(to_record(no, at, known->second, j));
   };
   char buf[65536];
+  uint64_t bytes = 0;
   while (!stopped && in) {
     in.read(buf, sizeof buf);
     std::streamsize n = in.gcount();
     if (n <= 0) break;
+    bytes += static_cast<uint64_t>(n);
     for (std::streamsize i = 0; i < n; ++i) {
       char c = buf[i];
       if (c == '\n') {
@@ -169,6 +171,7 @@ std::vector<JournalRecord> read_journal(std::istream& in, const ReplayOptions& o
         }
       }
     }
+    if (o.on_progress) o.on_progress(no, bytes);
     // A file that is no text at all (a binary, an image) is not a journal: stop early.
     if (no == 0 && out.empty() && cur.size() >= o.max_line_bytes) break;
   }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/flags.h"
+#include "base/progress_line.h"
 #include "scenarios/external_router.h"
 #include "scenarios/report.h"
 #include "scenarios/shrink.h"
@@ -38,16 +39,6 @@ constexpr Flag kRunFlags[] = {
     {"--admin-token", "T", "black-box: bearer token for /admin/reload ($KEYWARD_ADMIN_TOKEN)"},
 };
 
-int usage() {
-  std::fprintf(stderr,
-               "usage: keyward run PATH... [--junit FILE] [--json FILE] [--report FILE.html] [--seed N]\n"
-               "                   [--filter REGEX] [--jobs N] [--work-dir DIR] [--self-check]\n"
-               "       keyward run FILE --router-url http://HOST:PORT [--fake-port-base N] [--max-wall-seconds 60]\n"
-               "                   [--wait-router-seconds 60] [--env-file PATH] [--admin-token T] [--work-dir DIR]\n"
-               "       keyward run --shrink FILE -o OUT.yaml [--shrink-seconds 60] [--shrink-attempts 500]\n");
-  return 2;
-}
-
 bool write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
@@ -56,16 +47,22 @@ bool write_file(const std::string& path, const std::string& text) {
 
 }  // namespace
 
+const CommandHelp kRunCommand{
+    "run", "PATH... [options]",
+    "run scenario files or folders against in-process fakes (or one, black-box, against a keyward serve)",
+    kRunFlags,
+    "black-box: keyward run FILE --router-url http://HOST:PORT [the black-box flags above]\n"
+    "other mode: keyward run --shrink FILE -o OUT.yaml  (keyward run --shrink --help)\n"
+    "On a terminal, progress shows on one line of stderr ([12/40] name…).\n"
+    "exit: 0 every scenario passed, 1 one failed, 2 bad usage or a schema error\n"};
+
 int run_main(int argc, char** argv) {
   // --shrink is its own mode: one failing file in, the smallest failing one out.
   for (int i = 1; i < argc; ++i)
     if (std::string(argv[i]) == "--shrink") return shrink_main(argc, argv);
   ParsedArgs args;
   std::string error;
-  if (!parse_flags(argc, argv, kRunFlags, &args, &error)) {
-    std::fprintf(stderr, "keyward run: %s\n", error.c_str());
-    return usage();
-  }
+  if (!parse_flags(argc, argv, kRunFlags, &args, &error)) return usage_error(kRunCommand, error);
   const std::vector<std::string>& paths = args.positionals;
   std::string junit, json, html, filter, work_dir = "build/scenario-runs";
   std::optional<uint64_t> seed;
@@ -85,22 +82,26 @@ int run_main(int argc, char** argv) {
     else if (a == "--env-file") black_box.env_file = v;
     else if (a == "--fake-port-base" || a == "--max-wall-seconds" || a == "--wait-router-seconds") {
       int n = 0;
-      try { n = std::stoi(v); } catch (...) { return usage(); }
+      try { n = std::stoi(v); } catch (...) { return usage_error(kRunCommand, a + ": expected a number"); }
       if (a == "--fake-port-base") {
-        if (n < 1 || n > 65000) return usage();
+        if (n < 1 || n > 65000) return usage_error(kRunCommand, a + ": expected a port from 1 to 65000");
         black_box.fake_port_base = n;
       } else if (n < 1) {
-        return usage();
+        return usage_error(kRunCommand, a + ": expected a number of seconds >= 1");
       } else {
         (a == "--max-wall-seconds" ? black_box.max_wall : black_box.wait_router) = Millis(int64_t{n} * 1000);
       }
     } else if (a == "--seed") {
-      try { seed = std::stoull(v); } catch (...) { return usage(); }
+      try { seed = std::stoull(v); } catch (...) { return usage_error(kRunCommand, "--seed: expected a number"); }
     } else if (a == "--jobs") {
-      try { jobs = std::clamp(std::stoi(v), 1, 16); } catch (...) { return usage(); }
+      try {
+        jobs = std::clamp(std::stoi(v), 1, 16);
+      } catch (...) {
+        return usage_error(kRunCommand, "--jobs: expected a number");
+      }
     }
   }
-  if (paths.empty()) return usage();
+  if (paths.empty()) return usage_error(kRunCommand, "no scenario file or folder given");
 
   std::vector<std::string> files;
   for (const auto& p : paths) {
@@ -164,9 +165,15 @@ int run_main(int argc, char** argv) {
 
   auto wall_start = std::chrono::steady_clock::now();
   std::atomic<size_t> next{0};
+  // A folder takes a while: on a terminal, which scenario is under way (the
+  // verdicts are printed together at the end). Black-box runs print their own
+  // setup instead.
+  ProgressLine progress(std::cerr, is_terminal_stderr() && outcomes.size() > 1 && black_box.router_url.empty());
+  const std::string total = std::to_string(outcomes.size());
   auto worker = [&] {
     for (size_t i; (i = next++) < outcomes.size();) {
       auto& o = outcomes[i];
+      progress.show("[" + std::to_string(i + 1) + "/" + total + "] " + o.scenario.name + "\u2026");
       RunOptions ro = black_box;
       ro.work_dir = black_box.router_url.empty() ? work_dir + "/" + std::to_string(i) : work_dir;
       o.run = run_scenario(o.scenario, ro);
@@ -177,6 +184,7 @@ int run_main(int argc, char** argv) {
   std::vector<std::thread> pool;
   for (int j = 0; j < std::min<int>(jobs, static_cast<int>(outcomes.size())); ++j) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
+  progress.clear();
   double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
   int passed = 0, failed = 0, skipped = 0, xfailed = 0;

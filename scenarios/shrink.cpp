@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <set>
 
 #include "base/flags.h"
+#include "base/progress_line.h"
 #include "base/key_mask.h"
 #include "router/core/env_file.h"
 #include "scenarios/emit.h"
@@ -85,9 +87,18 @@ std::string prefix_of(const std::string& provider) {
   return p;
 }
 
+size_t real_event_count(const Scenario& s) {
+  auto real = [](const Event& e) { return !e.synthetic; };
+  return static_cast<size_t>(std::count_if(s.timeline.begin(), s.timeline.end(), real));
+}
+
 class Shrinker {
  public:
-  Shrinker(const ShrinkOptions& o) : o_(o), started_(Stopwatch::now()) {}
+  Shrinker(const ShrinkOptions& o, const Scenario& input) : o_(o), started_(Stopwatch::now()) {
+    progress_.max_attempts = o.max_attempts;
+    progress_.events = real_event_count(input);
+    progress_.providers = input.world.providers.size();
+  }
 
   bool budget_left() {
     if (attempts_ >= o_.max_attempts || Stopwatch::now() - started_ >= o_.budget) {
@@ -102,6 +113,8 @@ class Shrinker {
   bool still_fails(const Scenario& c, Scenario* loaded = nullptr) {
     if (!budget_left()) return false;
     ++attempts_;
+    progress_.attempts = attempts_;
+    if (o_.on_attempt) o_.on_attempt(progress_);
     Scenario s;
     try {
       s = parse_scenario(emit_scenario(c), c.file);
@@ -113,6 +126,8 @@ class Shrinker {
     for (const auto& r : check_expectations(s, run)) {
       if (r.expectation->source != target_source || r.passed || r.expected != target_expected) continue;
       last_run_ = std::move(run);
+      progress_.events = real_event_count(s);
+      progress_.providers = s.world.providers.size();
       if (loaded) *loaded = std::move(s);
       return true;
     }
@@ -123,6 +138,7 @@ class Shrinker {
   Stopwatch::time_point started_;
   int attempts_ = 0;
   bool out_of_budget_ = false;
+  ShrinkProgress progress_;
   std::string target_source, target_expected;
   RunRecord last_run_;
 };
@@ -156,7 +172,7 @@ std::set<std::pair<std::string, std::string>> called_keys(const RunRecord& run) 
 ShrinkResult shrink_scenario(const Scenario& input, const ShrinkOptions& options) {
   ShrinkResult res;
   auto t0 = Stopwatch::now();
-  Shrinker sh(options);
+  Shrinker sh(options, input);
   RunRecord first = run_scenario(input, RunOptions{options.work_dir});
   if (!first.setup_error.empty()) {
     res.setup_error = first.setup_error;
@@ -347,26 +363,21 @@ constexpr Flag kShrinkFlags[] = {
     {"--work-dir", "DIR", "where the runs keep their files"},
 };
 
-int shrink_usage() {
-  std::fprintf(stderr,
-               "usage: keyward run --shrink FILE -o OUT.yaml [--shrink-seconds N] [--shrink-attempts N]\n"
-               "                   [--seed N] [--work-dir DIR]\n");
-  return 2;
-}
-
 }  // namespace
+
+const CommandHelp kShrinkCommand{
+    "run --shrink", "FILE -o OUT.yaml [options]",
+    "shrink a failing scenario to the smallest one that still fails the same expectation", kShrinkFlags,
+    "On a terminal, progress shows on one line of stderr (attempts, current size).\n"
+    "exit: 0 a smaller failing scenario was written, 1 the scenario passes or does not start, "
+    "2 bad usage or a schema error\n"};
 
 int shrink_main(int argc, char** argv) {
   ParsedArgs args;
   std::string error;
-  if (!parse_flags(argc, argv, kShrinkFlags, &args, &error)) {
-    std::fprintf(stderr, "keyward run --shrink: %s\n", error.c_str());
-    return shrink_usage();
-  }
-  if (!args.positionals.empty()) {
-    std::fprintf(stderr, "keyward run --shrink: unexpected '%s'\n", args.positionals.front().c_str());
-    return shrink_usage();
-  }
+  if (!parse_flags(argc, argv, kShrinkFlags, &args, &error)) return usage_error(kShrinkCommand, error);
+  if (!args.positionals.empty())
+    return usage_error(kShrinkCommand, "unexpected '" + args.positionals.front() + "'");
   std::string file, output;
   ShrinkOptions o;
   std::optional<uint64_t> seed;
@@ -379,10 +390,11 @@ int shrink_main(int argc, char** argv) {
       else if (a == "--seed") seed = std::stoull(v);
       else if (a == "--work-dir") o.work_dir = v + "/shrink";
     } catch (...) {
-      return shrink_usage();
+      return usage_error(kShrinkCommand, a + ": expected a number");
     }
   }
-  if (file.empty() || output.empty()) return shrink_usage();
+  if (file.empty()) return usage_error(kShrinkCommand, "--shrink needs the failing scenario's file");
+  if (output.empty()) return usage_error(kShrinkCommand, "-o OUT.yaml is required");
   Scenario s;
   try {
     s = load_scenario(file);
@@ -391,7 +403,15 @@ int shrink_main(int argc, char** argv) {
     return 2;
   }
   if (seed) s.seed = *seed;
+  ProgressLine progress(std::cerr, is_terminal_stderr());
+  if (progress.enabled())
+    o.on_attempt = [&progress](const ShrinkProgress& p) {
+      progress.show("shrink: attempt " + std::to_string(p.attempts) + "/" + std::to_string(p.max_attempts) +
+                    ", smallest failing so far: " + std::to_string(p.events) + " events, " +
+                    std::to_string(p.providers) + " providers");
+    };
   ShrinkResult r = shrink_scenario(s, o);
+  progress.clear();
   if (!r.setup_error.empty()) {
     std::fprintf(stderr, "keyward run --shrink: %s: %s\n", file.c_str(), r.setup_error.c_str());
     return 1;

@@ -11,17 +11,26 @@
 // router never called (a key it called is part of the story even when removing
 // it would keep the failure: "no keys at all" is a different bug); sinks;
 // then gaps between events (shorter durations).
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "base/flags.h"
 #include "scenarios/scenario.h"
 
 namespace keyward::scenarios {
+
+// Where the search stands, after each attempt (for a progress line).
+struct ShrinkProgress {
+  int attempts = 0, max_attempts = 0;
+  size_t events = 0, providers = 0;  // the smallest failing scenario so far
+};
 
 struct ShrinkOptions {
   Millis budget{60'000};  // wall time for the whole search
   int max_attempts = 500; // scenario runs
   std::string work_dir = "build/scenario-runs/shrink";
+  std::function<void(const ShrinkProgress&)> on_attempt;  // optional
 };
 
 struct ShrinkResult {
@@ -44,5 +53,7 @@ ShrinkResult shrink_scenario(const Scenario& input, const ShrinkOptions& options
 // 0: a smaller failing scenario was written; 1: the scenario passes or does
 // not start; 2: usage or schema error.
 int shrink_main(int argc, char** argv);
+// Its flags and help (`keyward run --shrink --help`).
+extern const CommandHelp kShrinkCommand;
 
 }  // namespace keyward::scenarios

@@ -2,6 +2,8 @@
 // Entry points of the router's commands; router/main/main.cpp dispatches
 // `keyward serve ...`, `keyward keys check ...` and `keyward init` here (argv[0] is the
 // subcommand's name: "serve" or "check").
+#include "base/flags.h"
+
 namespace keyward {
 
 // keyward serve [--config keyward.yaml] [--env .env] [--listen 127.0.0.1:5000] [--journal FILE]
@@ -19,5 +21,11 @@ int init_main(int argc, char** argv);
 // What init writes (tests load them as serve would).
 extern const char* const kInitKeywardYaml;
 extern const char* const kInitEnvExample;
+
+// Their flags and help (`keyward <command> --help`); router/main/cli.cpp
+// lists every command's.
+extern const CommandHelp kServeCommand;
+extern const CommandHelp kKeysCheckCommand;
+extern const CommandHelp kInitCommand;
 
 }  // namespace keyward

@@ -95,6 +95,11 @@ constexpr Flag kInitFlags[] = {
 
 }  // namespace
 
+const CommandHelp kInitCommand{
+    "init", "[--dir DIR]",
+    "write a commented keyward.yaml and a .env.example for Groq, Gemini and Mistral (never overwrites)", kInitFlags,
+    "exit: 0 written, 1 a file exists (nothing written) or cannot be written, 2 bad usage\n"};
+
 int init_main(int argc, char** argv) {
   ParsedArgs args;
   std::string error;
@@ -103,11 +108,7 @@ int init_main(int argc, char** argv) {
     ok = false;
     error = "unexpected argument '" + args.positionals.front() + "'";
   }
-  if (!ok) {
-    std::fprintf(stderr, "keyward init: %s\nusage: keyward init [--dir DIR]\n%s", error.c_str(),
-                 flags_help(kInitFlags).c_str());
-    return 2;
-  }
+  if (!ok) return usage_error(kInitCommand, error);
   std::filesystem::path dir = args.value("--dir").value_or(".");
   const std::pair<const char*, const char*> files[] = {{"keyward.yaml", kInitKeywardYaml},
                                                        {".env.example", kInitEnvExample}};

@@ -19,6 +19,10 @@ constexpr Flag kKeysCheckFlags[] = {
 
 }  // namespace
 
+const CommandHelp kKeysCheckCommand{
+    "keys check", "[options]", "validate every key once (one cheap call each) and print a table", kKeysCheckFlags,
+    "exit: 0 every key validated, 1 a key failed or none is configured, 2 bad usage or config\n"};
+
 int keys_check_main(int argc, char** argv) {
   ParsedArgs args;
   std::string error;
@@ -27,11 +31,7 @@ int keys_check_main(int argc, char** argv) {
     error = "unexpected '" + args.positionals.front() + "'";
     ok = false;
   }
-  if (!ok) {
-    std::fprintf(stderr, "keyward keys check: %s\nusage: keyward keys check [--env .env] [--config keyward.yaml]\n",
-                 error.c_str());
-    return 2;
-  }
+  if (!ok) return usage_error(kKeysCheckCommand, error);
   std::string config_path = args.value("--config").value_or("");
   std::string env_path = args.value("--env").value_or(".env");
   RouterInputs inputs;

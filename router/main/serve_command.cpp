@@ -3,6 +3,8 @@
 // reloads and SIGINT/SIGTERM stop without async-signal-safety concerns.
 #include <csignal>
 #include <cstdio>
+#include <memory>
+#include <vector>
 #include <pthread.h>
 
 #include <sys/stat.h>
@@ -10,8 +12,11 @@
 #include "base/flags.h"
 #include "router/main/app.h"
 #include "router/main/commands.h"
+#include "router/main/loop_watchdog.h"
 #include "router/main/serve_settings.h"
 #include "router/main/serve_setup.h"
+#include "router/main/systemd_notify.h"
+#include "router/net/event_loop.h"
 
 namespace keyward {
 
@@ -25,14 +30,11 @@ constexpr Flag kServeFlags[] = {
     {"--store", "FILE", "the SQLite store of incidents and the alert outbox (default keyward.db)"},
 };
 
-int serve_usage(const std::string& error) {
-  std::fprintf(stderr,
-               "keyward serve: %s\n"
-               "usage: keyward serve [--config keyward.yaml] [--env .env] [--listen 127.0.0.1:5000] [--journal FILE]\n"
-               "                     [--store keyward.db]\n",
-               error.c_str());
-  return 2;
+// `systemctl status`'s line once start-up (or a reload) is done.
+std::string ready_status(http::Service& service) {
+  return "serving on " + service.base_url() + (service.ready() ? "" : "; no key validated yet (see /api/status)");
 }
+
 // When .env last changed: an incident still open at start shows it as "keys updated".
 std::optional<WallTime> file_mtime(const std::string& path) {
   struct stat st {};
@@ -41,13 +43,18 @@ std::optional<WallTime> file_mtime(const std::string& path) {
 }
 }  // namespace
 
+const CommandHelp kServeCommand{
+    "serve", "[options]", "route chat requests across providers and keys (the production router)", kServeFlags,
+    "Signals: SIGHUP re-reads .env and keyward.yaml (keys, admin token); SIGINT/SIGTERM stop gracefully.\n"
+    "Under systemd (Type=notify): READY=1 after the start-up key validation, RELOADING=1/READY=1 around a\n"
+    "reload, STOPPING=1, and WATCHDOG=1 while every event loop turns (WatchdogSec=).\n"
+    "exit: 0 stopped gracefully, 1 cannot start, 2 bad usage or config\n"};
+
 int serve_main(int argc, char** argv) {
   ParsedArgs args;
   std::string error;
-  for (int i = 1; i < argc; ++i)
-    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") return serve_usage("help") - 2;
-  if (!parse_flags(argc, argv, kServeFlags, &args, &error)) return serve_usage(error);
-  if (!args.positionals.empty()) return serve_usage("unexpected '" + args.positionals.front() + "'");
+  if (!parse_flags(argc, argv, kServeFlags, &args, &error)) return usage_error(kServeCommand, error);
+  if (!args.positionals.empty()) return usage_error(kServeCommand, "unexpected '" + args.positionals.front() + "'");
   std::string config_path = args.value("--config").value_or("");
   std::string env_path = args.value("--env").value_or(".env");
   std::string listen = args.value("--listen").value_or("127.0.0.1:5000");
@@ -107,16 +114,34 @@ int serve_main(int argc, char** argv) {
   http::Service& service = app.service();
   if (service.journal().options().path.size())
     service.log("INFO: Journal: " + service.journal().options().path);
+  // start() returned after the start-up key validation: systemd may now
+  // order the units that wait for this one.
+  systemd::notify_ready(ready_status(service));
+  std::unique_ptr<LoopWatchdog> watchdog;
+  if (auto interval = systemd::watchdog_interval()) {
+    std::vector<net::Executor*> loops;
+    for (size_t i = 0; i < service.event_loop().size(); ++i) loops.push_back(&service.event_loop().executor(i));
+    watchdog = std::make_unique<LoopWatchdog>(std::move(loops), LoopWatchdog::period_for(*interval),
+                                              [] { systemd::notify_watchdog(); });
+    watchdog->start();
+    service.log("INFO: systemd watchdog: " + std::to_string(interval->count()) + "ms, fed every " +
+                std::to_string(LoopWatchdog::period_for(*interval).count()) + "ms while all " +
+                std::to_string(service.event_loop().size()) + " event loop(s) turn");
+  }
   for (;;) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
       std::string summary;
       service.log("INFO: SIGHUP: reloading .env and configuration");
+      systemd::notify_reloading();
       service.reload_from_source(&summary);
+      systemd::notify_ready(ready_status(service));
       continue;
     }
     service.log(std::string("INFO: ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ": stopping");
+    systemd::notify_stopping();
+    if (watchdog) watchdog->stop();
     app.stop();
     return 0;
   }

@@ -171,5 +171,33 @@ TEST(Shrink, AttemptsAreBounded) {
   EXPECT_NO_THROW(parse(r.yaml));
 }
 
+TEST(Shrink, ReportsEachAttemptAndTheSmallestFailingSize) {
+  Scenario s = parse(kOneFault);
+  size_t input_events = 0;
+  for (const auto& e : s.timeline) input_events += e.synthetic ? 0 : 1;
+  ShrinkOptions o;
+  o.work_dir = test_dir() + "/shrink-progress";
+  o.max_attempts = 15;
+  std::vector<ShrinkProgress> seen;
+  o.on_attempt = [&](const ShrinkProgress& p) { seen.push_back(p); };
+  ShrinkResult r = shrink_scenario(s, o);
+  ASSERT_TRUE(r.failing);
+  ASSERT_EQ(seen.size(), static_cast<size_t>(r.attempts));
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front().events, input_events);
+  EXPECT_EQ(seen.front().providers, s.world.providers.size());
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].attempts, static_cast<int>(i + 1));
+    EXPECT_EQ(seen[i].max_attempts, 15);
+    if (i > 0) {
+      EXPECT_LE(seen[i].events, seen[i - 1].events) << "the smallest so far never grows";
+    }
+  }
+  size_t minimal_events = 0;
+  for (const auto& e : r.minimal.timeline) minimal_events += e.synthetic ? 0 : 1;
+  EXPECT_LT(seen.back().events, input_events) << "15 attempts remove some of the noise";
+  EXPECT_GE(seen.back().events, minimal_events);
+}
+
 }  // namespace
 }  // namespace keyward::scenarios
