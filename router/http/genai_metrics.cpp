@@ -1,9 +1,5 @@
 #include "router/http/genai_metrics.h"
 
-#include "base/escape.h"
-
-#include <cstdio>
-
 namespace keyward::http {
 
 // gen_ai.client.operation.duration and gen_ai.client.token.usage: the
@@ -21,26 +17,6 @@ namespace {
 
 constexpr const char* kOperation = "chat";
 constexpr const char* kOtherModel = "other";
-
-// An empty value is left out: error_type only appears on failures (Prometheus
-// treats an empty label as an absent one anyway).
-std::string label_text(const std::vector<const char*>& names, const std::vector<std::string>& values,
-                       const std::string& extra = "") {
-  std::string s;
-  for (size_t i = 0; i < names.size() && i < values.size(); ++i) {
-    if (values[i].empty()) continue;
-    if (!s.empty()) s += ',';
-    s += std::string(names[i]) + "=\"" + prometheus_label_escape(values[i]) + "\"";
-  }
-  if (!extra.empty()) s += (s.empty() ? "" : ",") + extra;
-  return s.empty() ? "" : "{" + s + "}";
-}
-
-std::string fmt_double(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
 
 double seconds(MonoTime d) { return std::chrono::duration<double>(d).count(); }
 
@@ -67,19 +43,13 @@ std::string GenAiMetrics::model_label(const std::string& model) {
 }
 
 void GenAiMetrics::observe(Series& series, const std::vector<std::string>& labels, double value) {
-  Histogram& h = series.rows[labels];
-  if (h.buckets.empty()) h.buckets.assign(series.bound_count + 1, 0);
-  size_t b = 0;
-  while (b < series.bound_count && value > series.bounds[b]) ++b;
-  ++h.buckets[b];
-  ++h.count;
-  h.sum += value;
+  series.rows[labels].observe({series.bounds, series.bound_count}, value);
 }
 
 void GenAiMetrics::record(const char* route, const RouteOutcome& out, MonoTime total) {
   std::lock_guard lock(mu_);
   for (const auto& a : out.attempts) {
-    std::string error_type = a.cls == ErrorClass::ok ? "" : to_string(a.cls);
+    std::string error_type = a.cls == ErrorClass::ok ? "" : to_string(a.cls);  // "": no label
     observe(duration_, {kOperation, genai_provider_name(a.provider, a.wire), model_label(a.model), error_type},
             seconds(a.latency));
   }
@@ -113,17 +83,8 @@ std::string GenAiMetrics::prometheus() const {
     std::string name = s->name;
     out += "# HELP " + name + " " + s->help + "\n";
     out += "# TYPE " + name + " histogram\n";
-    for (const auto& [labels, h] : s->rows) {
-      uint64_t cum = 0;
-      for (size_t b = 0; b < s->bound_count; ++b) {
-        cum += h.buckets[b];
-        out += name + "_bucket" + label_text(s->labels, labels, "le=\"" + fmt_double(s->bounds[b]) + "\"") + " " +
-               std::to_string(cum) + "\n";
-      }
-      out += name + "_bucket" + label_text(s->labels, labels, "le=\"+Inf\"") + " " + std::to_string(h.count) + "\n";
-      out += name + "_sum" + label_text(s->labels, labels) + " " + fmt_double(h.sum) + "\n";
-      out += name + "_count" + label_text(s->labels, labels) + " " + std::to_string(h.count) + "\n";
-    }
+    for (const auto& [labels, h] : s->rows)
+      append_prometheus_histogram(out, name, s->labels, labels, {s->bounds, s->bound_count}, h);
   }
   return out;
 }

@@ -27,6 +27,7 @@
 
 #include "base/clock.h"
 #include "router/core/chat_router.h"
+#include "router/http/prometheus_text.h"
 
 namespace keyward::http {
 
@@ -57,11 +58,7 @@ class GenAiMetrics {
   // first observation, so dashboards and alert rules find every name).
   std::string prometheus() const;
 
-  struct Histogram {
-    std::vector<uint64_t> buckets;  // per bucket, not cumulative; one more for +Inf
-    uint64_t count = 0;
-    double sum = 0;
-  };
+  using Histogram = PromHistogram;  // per bucket, not cumulative; one more for +Inf
   // For tests: the series of `metric` (one of the names above) with exactly
   // these label values, in the metric's label order; null when never observed.
   const Histogram* find(const std::string& metric, const std::vector<std::string>& labels) const;

@@ -1,31 +1,11 @@
 #include "router/http/stats.h"
 
-#include "base/escape.h"
-
-#include <cstdio>
-
 namespace keyward::http {
 
 namespace {
 // Latency buckets in seconds: loopback round trips (~100 µs) to slow providers (10 s).
 constexpr std::array<double, 12> kBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                           0.01,   0.05,    0.25,   1.0,   2.5,    10.0};
-
-std::string label_text(const StatDef& d, const std::vector<std::string>& values, const std::string& extra = "") {
-  std::string s;
-  for (size_t i = 0; i < d.labels.size() && i < values.size(); ++i) {
-    if (!s.empty()) s += ',';
-    s += std::string(d.labels[i]) + "=\"" + prometheus_label_escape(values[i]) + "\"";
-  }
-  if (!extra.empty()) s += (s.empty() ? "" : ",") + extra;
-  return s.empty() ? "" : "{" + s + "}";
-}
-
-std::string fmt_double(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
 
 }  // namespace
 
@@ -92,16 +72,7 @@ void Stats::add(Stat s, const std::vector<std::string>& labels, uint64_t n) {
 
 void Stats::observe(Stat s, const std::vector<std::string>& labels, double seconds) {
   std::lock_guard lock(mu_);
-  auto& h = histograms_[static_cast<size_t>(s)][labels];
-  if (h.buckets.empty()) h.buckets.assign(kBuckets.size(), 0);
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) {
-      ++h.buckets[i];
-      break;
-    }
-  }
-  ++h.count;
-  h.sum += seconds;
+  histograms_[static_cast<size_t>(s)][labels].observe(kBuckets, seconds);
 }
 
 void Stats::set(Stat s, const std::vector<std::string>& labels, uint64_t value) {
@@ -145,19 +116,10 @@ std::string Stats::prometheus() {
     out += "# HELP " + std::string(d.name) + " " + d.help + "\n";
     out += "# TYPE " + std::string(d.name) + " " + d.type + "\n";
     size_t i = static_cast<size_t>(d.id);
-    for (const auto& [labels, v] : counters_[i]) out += d.name + label_text(d, labels) + " " + std::to_string(v) + "\n";
-    for (const auto& [labels, h] : histograms_[i]) {
-      uint64_t cum = 0;
-      for (size_t b = 0; b < kBuckets.size(); ++b) {
-        cum += h.buckets[b];
-        out += std::string(d.name) + "_bucket" + label_text(d, labels, "le=\"" + fmt_double(kBuckets[b]) + "\"") +
-               " " + std::to_string(cum) + "\n";
-      }
-      out += std::string(d.name) + "_bucket" + label_text(d, labels, "le=\"+Inf\"") + " " + std::to_string(h.count) +
-             "\n";
-      out += std::string(d.name) + "_sum" + label_text(d, labels) + " " + fmt_double(h.sum) + "\n";
-      out += std::string(d.name) + "_count" + label_text(d, labels) + " " + std::to_string(h.count) + "\n";
-    }
+    for (const auto& [labels, v] : counters_[i])
+      out += d.name + prometheus_labels(d.labels, labels) + " " + std::to_string(v) + "\n";
+    for (const auto& [labels, h] : histograms_[i])
+      append_prometheus_histogram(out, d.name, d.labels, labels, kBuckets, h);
   }
   return out;
 }

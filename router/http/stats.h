@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "router/core/chat_router.h"
+#include "router/http/prometheus_text.h"
 
 namespace keyward::http {
 
@@ -81,14 +82,9 @@ class Stats {
 
  private:
   void sample();
-  struct Histogram {
-    std::vector<uint64_t> buckets;  // cumulative at render time
-    uint64_t count = 0;
-    double sum = 0;
-  };
   mutable std::mutex mu_;
   std::array<std::map<std::vector<std::string>, uint64_t>, kStatCount> counters_;
-  std::array<std::map<std::vector<std::string>, Histogram>, kStatCount> histograms_;
+  std::array<std::map<std::vector<std::string>, PromHistogram>, kStatCount> histograms_;
   std::mutex samplers_mu_;  // held while samplers run: one rendering samples at a time
   std::vector<std::function<void(Stats&)>> samplers_;
 };

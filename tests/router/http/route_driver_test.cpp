@@ -8,56 +8,14 @@
 #include <map>
 
 #include "tests/router/core/fixtures.h"
+#include "tests/router/net/manual_executor.h"
 
 namespace keyward::http {
 namespace {
 
 using namespace std::chrono_literals;
 
-// A queue of posted functions and timers on a manual clock.
-class ManualExecutor final : public net::Executor {
- public:
-  void post(std::function<void()> fn) override { queue_.push_back(std::move(fn)); }
-  std::shared_ptr<void> after(Millis delay, std::function<void()> fn) override {
-    auto handle = std::make_shared<int>(0);
-    timers_.push_back({now_ + delay, handle, std::move(fn)});
-    return handle;
-  }
-  void run_ready() {
-    while (!queue_.empty()) {
-      auto fn = std::move(queue_.front());
-      queue_.pop_front();
-      fn();
-    }
-  }
-  // Moves the clock; timers whose handle is still held fire.
-  void advance(Millis d) {
-    now_ += d;
-    for (auto it = timers_.begin(); it != timers_.end();) {
-      auto handle = it->handle.lock();
-      if (!handle) {
-        it = timers_.erase(it);
-      } else if (it->at <= now_) {
-        post(std::move(it->fn));
-        it = timers_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    run_ready();
-  }
-  size_t timers() const { return timers_.size(); }
-
- private:
-  struct Timer {
-    Millis at;
-    std::weak_ptr<void> handle;
-    std::function<void()> fn;
-  };
-  std::deque<std::function<void()>> queue_;
-  std::vector<Timer> timers_;
-  Millis now_{0};
-};
+using test::ManualExecutor;
 
 // Calls stay pending until answer() completes the oldest one.
 class PendingTransport final : public ProviderTransport {
@@ -111,7 +69,7 @@ TEST_F(DriverTest, AParkedRequestResumesWhenTheProbeAnswers) {
   executor.run_ready();
   ASSERT_EQ(transport.pending.size(), 1u) << "b waits for a's probe of Groq key 1";
   EXPECT_EQ(router.waiting(), 1u);
-  EXPECT_EQ(executor.timers(), 1u);
+  EXPECT_EQ(executor.live_timers(), 1u);
   transport.answer(test::ok_200());
   executor.run_ready();
   // a is answered; b woke up and uses the now proven key.
