@@ -50,13 +50,7 @@ providers:
 
 TEST(Failover, ServesTheCachedAnswerWhenEverythingFailsLater) {
   Harness h;
-  h.start_world(R"(
-providers:
-  - {name: groq, kind: groq, keys: {sk-proj-GOOD-AAA-0123: valid}}
-)");
-  auto o = h.options("GROQ_API_KEY_1=sk-proj-GOOD-AAA-0123\n");
-  o.validate_on_start = false;
-  h.start_service(std::move(o));
+  h.start_one_good_groq();
   auto first = h.chat("Help me fix this bug");
   ASSERT_EQ(first->status, 200);
   std::string content = body_json(first)["content"];

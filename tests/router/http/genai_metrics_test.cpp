@@ -216,13 +216,7 @@ providers:
 
 TEST(GenAiMetricsService, StreamedGroqUsageComesFromXGroq) {
   Harness h;
-  h.start_world(R"(
-providers:
-  - {name: groq, kind: groq, keys: {sk-proj-GOOD-AAA-0123: valid}}
-)");
-  auto o = h.options("GROQ_API_KEY_1=sk-proj-GOOD-AAA-0123\n");
-  o.validate_on_start = false;
-  h.start_service(std::move(o));
+  h.start_one_good_groq();
   auto r = h.post("/v1/chat/completions", R"({"messages":[{"role":"user","content":"stream me two"}],"stream":true})");
   ASSERT_EQ(r->status, 200) << r->body;
   std::string t = h.get("/metrics")->body;

@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -94,6 +95,16 @@ class Harness {
     service = std::make_unique<Service>(std::move(o));
     std::string error;
     ASSERT_TRUE(service->start(&error)) << error;
+  }
+
+  // The most common world: one Groq key that works, no start-up validation.
+  // `adjust` may change the options before the service starts.
+  void start_one_good_groq(const std::function<void(ServiceOptions&)>& adjust = {}) {
+    start_world("providers:\n  - {name: groq, kind: groq, keys: {sk-proj-GOOD-AAA-0123: valid}}\n");
+    auto o = options("GROQ_API_KEY_1=sk-proj-GOOD-AAA-0123\n");
+    o.validate_on_start = false;
+    if (adjust) adjust(o);
+    start_service(std::move(o));
   }
 
   httplib::Client client() const {

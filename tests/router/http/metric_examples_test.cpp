@@ -76,13 +76,7 @@ void collect_exprs(const nlohmann::json& j, std::vector<std::string>* out) {
 
 std::set<std::string> live_metric_names() {
   Harness h;
-  h.start_world(R"(
-providers:
-  - {name: groq, kind: groq, keys: {sk-proj-GOOD-AAA-0123: valid}}
-)");
-  auto o = h.options("GROQ_API_KEY_1=sk-proj-GOOD-AAA-0123\n");
-  o.validate_on_start = false;
-  h.start_service(std::move(o));
+  h.start_one_good_groq();
   EXPECT_EQ(h.chat("hello")->status, 200);
   return exposed_names(h.get("/metrics")->body);
 }
