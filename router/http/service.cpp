@@ -192,20 +192,6 @@ bool Service::start(std::string* error) {
   router_ = std::make_unique<ChatRouter>(config, *clock_, fanout_.get());
   KeyFilter start_filter = options_.router_built ? options_.router_built(*router_) : nullptr;
 
-  if (options_.transport) {
-    transport_ = options_.transport;
-  } else {
-    net::UpstreamOptions upstream;
-    upstream.tls_verify = options_.tls_verify;
-    upstream.connect_timeout = config.timeouts.connect;
-    upstream.max_body_bytes = options_.max_provider_body_bytes;
-    owned_transport_ = std::make_unique<WireTransport>(upstream);
-    transport_ = owned_transport_.get();
-  }
-  // Routing is synchronous: each attempt's call runs on the request's own
-  // thread (no hand-off to the loop and back, docs/BENCHMARKS.md).
-  blocking_ = std::make_unique<BlockingOverAsync>(*transport_);
-
   if (!parse_listen(options_.listen, &host_, &port_))
     return fail("invalid listen address '" + options_.listen + "' (want host:port)");
   const ServerSettings& ss = options_.server;
@@ -213,6 +199,28 @@ bool Service::start(std::string* error) {
   // usual soft limit of 1 024.
   log("INFO: " + net::raise_open_files_limit());
   loop_ = std::make_unique<net::EventLoop>(ss.loop_threads);
+  // Running from here on: validation's calls go out on the loops. Nothing is
+  // accepted before server_->accept() below; connections made meanwhile wait
+  // in the listen backlog.
+  loop_->start();
+
+  if (options_.transport) {
+    transport_ = options_.transport;
+  } else {
+    net::UpstreamOptions upstream;
+    upstream.tls_verify = options_.tls_verify;
+    upstream.connect_timeout = config.timeouts.connect;
+    upstream.max_body_bytes = options_.max_provider_body_bytes;
+    // Provider calls run on the loops of the client connections: a request's
+    // continuation starts its call on its own loop thread and resumes there,
+    // with no hand-off to another thread and back per attempt (each costs a
+    // wake-up: the cold failover benchmark paid ~50 us per failing key for it).
+    owned_transport_ = std::make_unique<WireTransport>(*loop_, upstream);
+    transport_ = owned_transport_.get();
+  }
+  // The routes that run on a handler thread (streams, key tests) wait for
+  // their calls; the calls themselves still run on the loops.
+  blocking_ = std::make_unique<BlockingOverAsync>(*transport_);
   routes_ = std::make_unique<Routes>(*this);
   handlers_ = std::make_unique<net::WorkerPool>(ss.handler_threads, ss.handler_queue);
   net::HttpServerOptions so;
@@ -249,8 +257,6 @@ bool Service::start(std::string* error) {
     log("INFO: Key validation on start is off; keys are trusted until a call fails");
   }
 
-  // Connections made during validation waited in the listen backlog.
-  loop_->start();
   handlers_->start();
   server_->accept();
   started_ = true;

@@ -171,15 +171,15 @@ class Service {
   std::unique_ptr<JournalObserver> journal_observer_;
   std::unique_ptr<Fanout> fanout_;
   std::unique_ptr<ChatRouter> router_;
+  // Declared in this order so that they are destroyed in the reverse one:
+  // handlers (which hold responders) before the server, the server before the
+  // provider client, and the loops that the connections of both live on last.
+  std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<WireTransport> owned_transport_;
   ProviderTransport* transport_ = nullptr;
   // transport_ made synchronous for the routes that run on a handler thread
   // (streams, key tests): calls still run on the loops, where the pools stay warm.
   std::unique_ptr<BlockingOverAsync> blocking_;
-  // Declared in this order so that they are destroyed in the reverse one:
-  // handlers (which hold responders) before the server, the server before the
-  // loops its connections live on.
-  std::unique_ptr<net::EventLoop> loop_;
   std::unique_ptr<Routes> routes_;
   std::unique_ptr<net::HttpServer> server_;
   std::unique_ptr<net::WorkerPool> handlers_;
