@@ -28,6 +28,9 @@ class RedisServer {
   // sockaddr_un (108 bytes): a longer `dir` falls back to a temporary one too.
   explicit RedisServer(const std::string& requirepass = "", const std::string& dir = "")
       : requirepass_(requirepass), dir_(dir) {
+    // Absolute: redis-server changes into --dir before it opens the socket and the log.
+    std::error_code ec;
+    if (!dir_.empty()) dir_ = std::filesystem::absolute(dir_, ec).lexically_normal().string();
     if (dir_.empty() || (dir_ + "/redis.sock").size() >= sizeof(sockaddr_un{}.sun_path)) {
       char tmpl[] = "/tmp/keyward-redis-XXXXXX";
       const char* made = mkdtemp(tmpl);
