@@ -87,6 +87,7 @@ std::string request_text(const RequestSpec& r, int repeat, Millis every) {
   s += "message: " + yaml_scalar(r.message);
   if (r.stream) s += ", stream: true";
   if (repeat > 1) s += ", repeat: " + std::to_string(repeat) + ", every: " + yaml_duration(every);
+  if (r.replica > 0) s += ", replica: " + std::to_string(r.replica);
   return s + "}";
 }
 
@@ -128,9 +129,17 @@ std::string event_body(const Event& e, int repeat, Millis every) {
       return s + "}";
     }
     case Event::Kind::reload: return "reload: true";
-    case Event::Kind::restart: return e.validate_on_start ? "restart: true" : "restart: {validate_on_start: false}";
-    case Event::Kind::health_check: return "health_check: true";
+    case Event::Kind::restart: {
+      std::string fields = std::string(e.validate_on_start ? "" : "validate_on_start: false") +
+                           (e.replica > 0 ? std::string(e.validate_on_start ? "" : ", ") + "replica: " + std::to_string(e.replica) : "");
+      return fields.empty() ? "restart: true" : "restart: {" + fields + "}";
+    }
+    case Event::Kind::health_check:
+      return e.replica > 0 ? "health_check: {replica: " + std::to_string(e.replica) + "}" : "health_check: true";
     case Event::Kind::advance: return "advance: true";
+    case Event::Kind::redis: return std::string("redis: {down: ") + (e.redis_down ? "true" : "false") + "}";
+    case Event::Kind::partition: return "partition: {replica: " + std::to_string(e.replica) + "}";
+    case Event::Kind::heal: return "heal: {replica: " + std::to_string(e.replica) + "}";
   }
   return "advance: true";
 }
@@ -321,7 +330,8 @@ std::string emit_scenario(const Scenario& s) {
   emit_sinks(out, s.world.sinks, comment_at(s, "world.sinks"));
   // A field with a comment is written even at its default: the comment needs a place.
   bool validate_field = !s.validate_on_start || s.comments.count("router.validate_on_start");
-  bool router = !s.env.empty() || !s.config_yaml.empty() || validate_field || s.reminder_interval != Millis(60 * 60'000);
+  bool router = !s.env.empty() || !s.config_yaml.empty() || validate_field ||
+                s.reminder_interval != Millis(60 * 60'000) || s.replicas != 1;
   if (router) {
     out << "router:\n";
     if (!s.env.empty()) {
@@ -340,6 +350,7 @@ std::string emit_scenario(const Scenario& s) {
       out << "  validate_on_start: " << (s.validate_on_start ? "true" : "false")
           << comment_at(s, "router.validate_on_start") << "\n";
     if (s.reminder_interval != Millis(60 * 60'000)) out << "  reminder_interval: " << yaml_duration(s.reminder_interval) << "\n";
+    if (s.replicas != 1) out << "  replicas: " << s.replicas << "\n";
   }
   std::vector<const Event*> events;
   for (const auto& e : s.timeline)

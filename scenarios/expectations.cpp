@@ -447,7 +447,9 @@ std::string black_box_unsupported(const Expectation& x) {
   }
 }
 
-ExpectationResult check_expectation(const Scenario& s, const RunRecord& run, const Expectation& x) {
+namespace {
+
+ExpectationResult check_one(const Scenario& s, const RunRecord& run, const Expectation& x) {
   switch (x.kind) {
     case Expectation::Kind::response: return check_response(s, run, x);
     case Expectation::Kind::provider_calls: return check_calls(s, run, x);
@@ -459,6 +461,43 @@ ExpectationResult check_expectation(const Scenario& s, const RunRecord& run, con
     case Expectation::Kind::invariant: return check_invariant(s, run, x);
   }
   return ExpectationResult{&x, false, "a known expectation kind", "unknown"};
+}
+
+// A cluster run as replica n (1-based) saw it: its log lines, status
+// snapshots, metrics and journal, and the alerts it delivered.
+RunRecord replica_view(const RunRecord& run, int n) {
+  const ReplicaRecord& mine = run.replicas[static_cast<size_t>(n - 1)];
+  RunRecord view;
+  view.requests = run.requests;
+  view.calls = run.calls;
+  for (const auto& a : run.alerts)
+    if (a.replica == n) view.alerts.push_back(a);
+  view.logs = mine.logs;
+  view.statuses = mine.statuses;
+  view.metrics = mine.metrics;
+  view.router_journal = mine.router_journal;
+  view.timeline = run.timeline;
+  view.simulated = run.simulated;
+  return view;
+}
+
+}  // namespace
+
+ExpectationResult check_expectation(const Scenario& s, const RunRecord& run, const Expectation& x) {
+  if (run.replicas.empty()) return check_one(s, run, x);
+  auto on_replica = [&](int n) {
+    ExpectationResult r = check_one(s, replica_view(run, n), x);
+    if (!r.passed) r.actual = "replica " + std::to_string(n) + ": " + r.actual;
+    return r;
+  };
+  if (x.replica > 0 && static_cast<size_t>(x.replica) <= run.replicas.size()) return on_replica(x.replica);
+  // A cluster's status and incident: what every replica shows.
+  if (x.kind == Expectation::Kind::status || x.kind == Expectation::Kind::incident) {
+    ExpectationResult r{&x, true, {}, {}};
+    for (size_t n = 1; n <= run.replicas.size() && r.passed; ++n) r = on_replica(static_cast<int>(n));
+    return r;
+  }
+  return check_one(s, run, x);
 }
 
 std::vector<ExpectationResult> check_expectations(const Scenario& s, const RunRecord& run) {

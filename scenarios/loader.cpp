@@ -17,6 +17,16 @@ namespace keyward::scenarios {
 namespace {
 
 constexpr size_t kMaxTimelineEvents = 100'000;
+constexpr int kMaxReplicas = 5;
+
+// `replica: N` of an event or an expectation: a replica of the scenario's
+// cluster. A one-router scenario has no replicas to name.
+int replica_field(const YamlField& f, int replicas) {
+  if (replicas <= 1)
+    f.fail("replica needs a cluster (router: {replicas: N} with N from 2 to " + std::to_string(kMaxReplicas) +
+           "); this scenario runs one router");
+  return static_cast<int>(f.integer(1, replicas));
+}
 
 // Offsets count from start_at: a negative one is a mistake worth naming.
 Millis duration(const YamlField& f) {
@@ -120,8 +130,8 @@ Window window(const YamlField& f) {
   return w;
 }
 
-RequestSpec request(const YamlField& f) {
-  f.only({"api", "message", "stream", "repeat", "every", "concurrent"});
+RequestSpec request(const YamlField& f, int replicas) {
+  f.only({"api", "message", "stream", "repeat", "every", "concurrent", "replica"});
   RequestSpec r;
   if (f.has("api")) {
     r.api = f.child("api").str();
@@ -134,6 +144,7 @@ RequestSpec request(const YamlField& f) {
   if (f.has("repeat")) r.repeat = f.child("repeat").integer(1, 100000);
   if (f.has("every")) r.every = duration(f.child("every"));
   if (f.has("concurrent")) r.concurrent = static_cast<int>(f.child("concurrent").integer(1, 10000));
+  if (f.has("replica")) r.replica = replica_field(f.child("replica"), replicas);
   return r;
 }
 
@@ -164,12 +175,22 @@ std::string dump(const YAML::Node& n) {
   return e.c_str();
 }
 
-const char* kEventKinds[] = {"request", "key_state", "fault", "clear_fault", "sink_fault",
-                             "clear_sink_fault", "edit_env", "reload", "restart", "health_check", "advance"};
+const char* kEventKinds[] = {"request",  "key_state", "fault",        "clear_fault", "sink_fault", "clear_sink_fault",
+                             "edit_env", "reload",    "restart",      "health_check", "advance",   "redis",
+                             "partition", "heal"};
 
-void parse_event(const YamlField& f, std::vector<Event>& out) {
+// `partition: {replica: 2}` / `heal: {replica: 2}`: cluster events naming one replica.
+int cluster_event_replica(const YamlField& f, int replicas) {
+  if (replicas <= 1) f.fail("needs a cluster (router: {replicas: N} with N from 2 to " + std::to_string(kMaxReplicas) + ")");
+  f.require_map();
+  f.only({"replica"});
+  if (!f.has("replica")) f.fail("missing field 'replica' (which replica, from 1 to " + std::to_string(replicas) + ")");
+  return replica_field(f.child("replica"), replicas);
+}
+
+void parse_event(const YamlField& f, std::vector<Event>& out, int replicas) {
   f.only({"at", "id", "while", "request", "key_state", "fault", "clear_fault", "sink_fault", "clear_sink_fault",
-          "edit_env", "reload", "restart", "health_check", "advance"});
+          "edit_env", "reload", "restart", "health_check", "advance", "redis", "partition", "heal"});
   if (!f.has("at")) f.fail("missing field 'at'");
   Event e;
   e.at = duration(f.child("at"));
@@ -179,10 +200,10 @@ void parse_event(const YamlField& f, std::vector<Event>& out) {
   int kinds = 0;
   for (const char* k : kEventKinds) kinds += f.has(k) ? 1 : 0;
   if (kinds != 1) f.fail("an event needs exactly one of request, key_state, fault, clear_fault, sink_fault, "
-                         "clear_sink_fault, edit_env, reload, restart, health_check, advance");
+                         "clear_sink_fault, edit_env, reload, restart, health_check, advance, redis, partition, heal");
   if (f.has("request")) {
     e.kind = Event::Kind::request;
-    e.request = request(f.child("request"));
+    e.request = request(f.child("request"), replicas);
     for (int i = 0; i < e.request.repeat; ++i) {
       Event copy = e;
       copy.at = e.at + e.request.every * i;
@@ -258,11 +279,32 @@ void parse_event(const YamlField& f, std::vector<Event>& out) {
     e.kind = Event::Kind::restart;
     auto r = f.child("restart");
     if (r.node.IsMap()) {
-      r.only({"validate_on_start"});
+      r.only({"validate_on_start", "replica"});
       if (r.has("validate_on_start")) e.validate_on_start = r.child("validate_on_start").boolean();
+      if (r.has("replica")) e.replica = replica_field(r.child("replica"), replicas);
     }
   } else if (f.has("health_check")) {
     e.kind = Event::Kind::health_check;
+    auto h = f.child("health_check");
+    if (h.node.IsMap()) {
+      h.only({"replica"});
+      if (h.has("replica")) e.replica = replica_field(h.child("replica"), replicas);
+    }
+  } else if (f.has("redis")) {
+    auto r = f.child("redis");
+    if (replicas <= 1)
+      r.fail("needs a cluster (router: {replicas: N} with N from 2 to " + std::to_string(kMaxReplicas) + ")");
+    r.require_map();
+    r.only({"down"});
+    if (!r.has("down")) r.fail("missing field 'down' (true: stop the cluster's redis-server; false: start it again)");
+    e.kind = Event::Kind::redis;
+    e.redis_down = r.child("down").boolean();
+  } else if (f.has("partition")) {
+    e.kind = Event::Kind::partition;
+    e.replica = cluster_event_replica(f.child("partition"), replicas);
+  } else if (f.has("heal")) {
+    e.kind = Event::Kind::heal;
+    e.replica = cluster_event_replica(f.child("heal"), replicas);
   } else {
     e.kind = Event::Kind::advance;
   }
@@ -278,7 +320,7 @@ bool empty_allowed(const YamlField& f) {
   return true;
 }
 
-Expectation parse_expectation(const YamlField& f) {
+Expectation parse_expectation(const YamlField& f, int replicas) {
   f.require_map();
   if (f.node.size() < 1) f.fail("empty expectation");
   Expectation x;
@@ -328,7 +370,7 @@ Expectation parse_expectation(const YamlField& f) {
     if (!x.total && x.per_key.empty() && !x.spread) b.fail("provider_calls needs total, per_key or spread");
   } else if (kind == "alerts") {
     x.kind = Expectation::Kind::alerts;
-    b.only({"channel", "subject", "text", "body", "count", "within", "empty"});
+    b.only({"channel", "subject", "text", "body", "count", "within", "empty", "replica"});
     if (b.has("empty")) x.empty_allowed = empty_allowed(b.child("empty"));
     x.channel = b.child("channel").str();
     if (x.channel != "email" && x.channel != "telegram" && x.channel != "webhook")
@@ -340,7 +382,7 @@ Expectation parse_expectation(const YamlField& f) {
     if (b.has("within")) x.within = window(b.child("within"));
   } else if (kind == "status") {
     x.kind = Expectation::Kind::status;
-    b.only({"at", "json", "body"});
+    b.only({"at", "json", "body", "replica"});
     if (b.has("at")) x.at = duration(b.child("at"));
     if (b.has("json")) {
       b.child("json").require_map();
@@ -349,14 +391,14 @@ Expectation parse_expectation(const YamlField& f) {
     if (b.has("body")) x.body = matcher(b.child("body"), true);
   } else if (kind == "log") {
     x.kind = Expectation::Kind::log;
-    b.only({"after", "contains", "absent", "count"});
+    b.only({"after", "contains", "absent", "count", "replica"});
     if (b.has("after")) x.after = b.child("after").str();
     if (b.has("contains")) x.body.contains = strings(b.child("contains"));
     if (b.has("absent")) x.body.absent = strings(b.child("absent"));
     if (b.has("count")) x.count = count(b.child("count"), 10000000);
   } else if (kind == "incident") {
     x.kind = Expectation::Kind::incident;
-    b.only({"state", "downtime_min", "downtime_max", "at"});
+    b.only({"state", "downtime_min", "downtime_max", "at", "replica"});
     if (b.has("state")) x.state = b.child("state").str();
     if (b.has("at")) x.at = duration(b.child("at"));
     if (b.has("downtime_min")) x.downtime_min = duration(b.child("downtime_min"));
@@ -374,6 +416,8 @@ Expectation parse_expectation(const YamlField& f) {
       x.metric_equals[name] = b.child(name).as<double>("a number");
     }
   }
+  // Alerts, status, log and incident may judge one replica of a cluster.
+  if (b.node.IsMap() && b.has("replica") && kind != "metrics") x.replica = replica_field(b.child("replica"), replicas);
   return x;
 }
 
@@ -388,7 +432,10 @@ bool has_no_effect_of_its_own(Event::Kind k) {
     case Event::Kind::sink_fault:
     case Event::Kind::clear_sink_fault:
     case Event::Kind::edit_env:
-    case Event::Kind::advance: return true;
+    case Event::Kind::advance:
+    case Event::Kind::redis:
+    case Event::Kind::partition:
+    case Event::Kind::heal: return true;
     default: return false;
   }
 }
@@ -473,7 +520,8 @@ void check_while(Scenario& s, const YamlField& timeline) {
     std::string id = w.str();
     if (std::find(bursts.begin(), bursts.end(), id) == bursts.end())
       w.fail("no burst '" + id + "' (a request with an id and concurrent > 1)" + did_you_mean(id, bursts));
-    if (ev.has("request") || ev.has("restart") || ev.has("health_check") || ev.has("advance"))
+    if (ev.has("request") || ev.has("restart") || ev.has("health_check") || ev.has("advance") || ev.has("redis") ||
+        ev.has("partition") || ev.has("heal"))
       ev.fail("only key_state, fault, clear_fault, sink_fault, clear_sink_fault, edit_env and reload can land while a burst runs");
   }
   // Same offset as the burst: otherwise it could not be in flight then.
@@ -532,7 +580,8 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   }
   if (root.has("router")) {
     auto r = root.child("router");
-    r.only({"env", "config", "validate_on_start", "reminder_interval"});
+    r.only({"env", "config", "validate_on_start", "reminder_interval", "replicas"});
+    if (r.has("replicas")) s.replicas = static_cast<int>(r.child("replicas").integer(1, kMaxReplicas));
     if (r.has("env")) s.env = r.child("env").str();
     if (r.has("config")) {
       r.child("config").require_map();
@@ -549,7 +598,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
     auto t = root.child("timeline");
     t.require_sequence();
     for (size_t i = 0; i < t.node.size(); ++i) {
-      parse_event(t.at(i), s.timeline);
+      parse_event(t.at(i), s.timeline, s.replicas);
       // repeat is bounded per event; this bounds the whole expanded timeline.
       if (s.timeline.size() > kMaxTimelineEvents)
         t.at(i).fail("the timeline expands to more than " + std::to_string(kMaxTimelineEvents) + " events");
@@ -570,7 +619,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   if (root.has("expect")) {
     auto x = root.child("expect");
     x.require_sequence();
-    for (size_t i = 0; i < x.node.size(); ++i) s.expectations.push_back(parse_expectation(x.at(i)));
+    for (size_t i = 0; i < x.node.size(); ++i) s.expectations.push_back(parse_expectation(x.at(i), s.replicas));
   }
   if (root.has("checkers")) s.checker_opt_outs = parse_checker_opt_outs(root.child("checkers"), s.expectations);
   // A status or incident expectation `at` a time needs a snapshot then.

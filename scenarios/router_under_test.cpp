@@ -2,6 +2,10 @@
 
 #include <mutex>
 
+#include <yaml-cpp/yaml.h>
+
+#include "router/cluster/claiming_outbox.h"
+#include "router/cluster/cluster_link.h"
 #include "router/main/app.h"
 
 namespace keyward::scenarios {
@@ -37,6 +41,15 @@ bool RouterUnderTest::start(std::string* error) {
     return false;
   }
   a.config_yaml = o.config_yaml;
+  if (!o.redis_url.empty()) {
+    // keyward.yaml's `cluster:` section, as an operator writes it for each replica.
+    YAML::Node doc = o.config_yaml.empty() ? YAML::Node(YAML::NodeType::Map) : YAML::Load(o.config_yaml);
+    doc["cluster"]["redis_url"] = o.redis_url;
+    doc["cluster"]["replica_id"] = o.replica_id;
+    YAML::Emitter e;
+    e << doc;
+    a.config_yaml = e.c_str();
+  }
   a.config_source = "router.config";
   // The process environment must not leak into a scenario: .env only.
   a.env = Impl::env_of(o.env_text, &a.warnings);
@@ -48,6 +61,7 @@ bool RouterUnderTest::start(std::string* error) {
   a.tls_verify = false;  // TLS fakes use self-signed certificates
   a.background = false;  // the runner drives timers and delivery on the simulated clock
   a.reminder_interval = o.reminder_interval;
+  a.cluster_retry_max = Millis(100);  // a healed partition reconnects at once, in wall time
   if (o.keys_updated) a.keys_updated_at = o.keys_updated_at;
   a.log = [impl = impl_.get()](const std::string& line) {
     std::lock_guard lock(impl->log_mu);
@@ -88,6 +102,35 @@ std::string RouterUnderTest::metrics() const { return impl_->app->service().stat
 std::vector<std::string> RouterUnderTest::logs() const {
   std::lock_guard lock(impl_->log_mu);
   return impl_->logs;
+}
+
+bool RouterUnderTest::cluster_connected() const {
+  auto* link = impl_->app ? impl_->app->cluster() : nullptr;
+  return link && link->healthy() && link->subscribed();
+}
+
+bool RouterUnderTest::cluster_degraded() const {
+  auto* link = impl_->app ? impl_->app->cluster() : nullptr;
+  return link && !link->healthy();
+}
+
+bool RouterUnderTest::cluster_flush(Millis timeout) {
+  auto* link = impl_->app ? impl_->app->cluster() : nullptr;
+  if (!link) return false;
+  return impl_->app->claiming()->flush(timeout) && link->flush(timeout);
+}
+
+bool RouterUnderTest::cluster_sync(Millis timeout) {
+  auto* link = impl_->app ? impl_->app->cluster() : nullptr;
+  return link && link->sync(timeout);
+}
+
+uint64_t RouterUnderTest::cluster_activity() const {
+  auto* link = impl_->app ? impl_->app->cluster() : nullptr;
+  if (!link) return 0;
+  cluster::ClusterLink::Stats l = link->stats();
+  cluster::ClaimingOutbox::Stats c = impl_->app->claiming()->stats();
+  return l.published + l.applied + l.resyncs + c.claimed + c.suppressed + c.unclaimed + c.dropped;
 }
 
 }  // namespace keyward::scenarios

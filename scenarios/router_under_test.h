@@ -22,6 +22,10 @@ struct RouterUnderTestOptions {
   Millis reminder_interval{60 * 60'000};
   bool keys_updated = false;  // this instance replaces one whose .env differed ...
   WallTime keys_updated_at{};  // ... since this moment (the edit)
+  // Cluster mode: `cluster: {redis_url, replica_id}` added to config_yaml.
+  // Empty redis_url: the router runs alone.
+  std::string redis_url;
+  std::string replica_id;
 };
 
 class RouterUnderTest final : public RouterHandle {
@@ -43,6 +47,19 @@ class RouterUnderTest final : public RouterHandle {
   nlohmann::json status() const override;
   std::string metrics() const override;
   std::vector<std::string> logs() const override;  // every log line so far
+
+  // Cluster mode (RouterUnderTestOptions::redis_url); all false / 0 alone.
+  bool cluster_connected() const;  // the link is connected and subscribed to Redis
+  bool cluster_degraded() const;   // the link says Redis is away (`cluster: degraded`)
+  // The alerts raised so far claimed and handed to the outbox, and what was
+  // queued for Redis written and published. False after `timeout` or degraded.
+  bool cluster_flush(Millis timeout);
+  // Caught up with everything the cluster published so far (ClusterLink::sync).
+  bool cluster_sync(Millis timeout);
+  // Grows whenever this replica publishes, applies or claims something: a
+  // cluster has settled when no replica's activity changes across a
+  // flush-and-sync round.
+  uint64_t cluster_activity() const;
 
  private:
   struct Impl;

@@ -15,6 +15,7 @@
 #include "base/assert.h"
 #include "base/key_mask.h"
 #include "router/core/env_file.h"
+#include "scenarios/cluster_replicas.h"
 #include "scenarios/expectations.h"
 #include "scenarios/external_router.h"
 #include "scenarios/router_under_test.h"
@@ -317,6 +318,8 @@ std::string black_box_skip_reason(const Scenario& s, const RunOptions& o) {
   if (!s.timeline.empty() && s.timeline.back().at > o.max_wall)
     return "timeline spans " + human_duration(s.timeline.back().at) + " of wall time, more than --max-wall-seconds " +
            std::to_string(o.max_wall.count() / 1000);
+  if (s.replicas > 1)
+    return "router.replicas: " + std::to_string(s.replicas) + " (a cluster runs in-process, on the runner's own redis-server)";
   if (!s.validate_on_start) return "validate_on_start: false (keyward serve validates every key at start)";
   if (s.reminder_interval != Millis(60 * 60'000))
     return "reminder_interval (an in-process override; set alerts.reminder_interval in router.config instead)";
@@ -390,21 +393,48 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
   ro.journal_path = options.work_dir + "/keyward-journal.jsonl";
   ro.validate_on_start = scenario.validate_on_start;
   ro.reminder_interval = scenario.reminder_interval;
-  std::filesystem::remove(ro.store_path);
-  std::filesystem::remove(ro.journal_path);
-
-  std::unique_ptr<RouterHandle> router;
+  // One router, or the replicas of a cluster (`routers[n - 1]` is replica n),
+  // each with its own options (store, journal, Redis through its proxy).
+  const bool cluster = scenario.replicas > 1 && !black_box;
+  std::unique_ptr<ClusterReplicas> replicas;
+  std::vector<RouterUnderTestOptions> ros(cluster ? static_cast<size_t>(scenario.replicas) : 1, ro);
   std::string error;
+  if (cluster) {
+    replicas = std::make_unique<ClusterReplicas>(scenario.replicas, options.work_dir);
+    if (!replicas->start(&error)) {
+      rec.setup_error = "cluster failed to start: " + error;
+      return rec;
+    }
+    for (size_t n = 0; n < ros.size(); ++n) ros[n] = replicas->options_for(static_cast<int>(n + 1), ro);
+    rec.replicas.resize(ros.size());
+  }
+  for (const auto& o : ros) {
+    std::filesystem::remove(o.store_path);
+    std::filesystem::remove(o.journal_path);
+  }
+
+  std::vector<std::unique_ptr<RouterHandle>> routers;
+  std::vector<RouterUnderTest*> in_process_routers;  // the same, as the cluster needs them
   // Wall time of offset 0 on the fakes' clock, and (black-box) the real moment.
   WallTime origin = scenario.start_at;
   auto t0 = std::chrono::steady_clock::now();
   if (!black_box) {
-    auto in_process = std::make_unique<RouterUnderTest>(ro, clock);
-    if (!in_process->start(&error)) {
-      rec.setup_error = "router failed to start: " + error;
-      return rec;
+    for (size_t n = 0; n < ros.size(); ++n) {
+      auto in_process = std::make_unique<RouterUnderTest>(ros[n], clock);
+      in_process_routers.push_back(in_process.get());
+      routers.push_back(std::move(in_process));
+      if (!in_process_routers.back()->start(&error)) {
+        rec.setup_error = (cluster ? "replica " + std::to_string(n + 1) + " failed to start: " : "router failed to start: ") + error;
+        return rec;
+      }
+      // The next replica starts once this one's verdicts are in Redis (it
+      // adopts them instead of pinging the keys again), as a rolling start does.
+      if (cluster && (!replicas->await_links(in_process_routers, &error) ||
+                      !replicas->settle(in_process_routers, &error))) {
+        rec.setup_error = "cluster: " + error;
+        return rec;
+      }
     }
-    router = std::move(in_process);
   } else {
     BlackBoxSetup setup;
     if (!black_box_setup(scenario, options, world, env_text, wiring, &setup, &error)) {
@@ -423,19 +453,41 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
       rec.setup_error = error;
       return rec;
     }
-    router = std::move(external);
+    routers.push_back(std::move(external));
     t0 = std::chrono::steady_clock::now();
     origin = fake_clock->wall();
   }
-  size_t log_seen = 0;
+  RouterHandle* router = routers.front().get();  // the one router (replica 1 of a cluster)
+  std::vector<size_t> log_seen(routers.size(), 0);
   std::map<std::string, uint64_t> journal_seq;
   size_t mails_seen = 0, telegrams_seen = 0, hooks_seen = 0;
   Millis env_edited_at{0};
   std::map<std::pair<std::string, std::string>, int> fault_ids;  // (provider, scenario id) -> the fake's id
 
-  auto client = std::make_unique<httplib::Client>(router->base_url());
-  client->set_tcp_nodelay(true);
-  client->set_read_timeout(std::chrono::seconds(60));
+  auto make_client = [&](size_t n) {
+    auto c = std::make_unique<httplib::Client>(routers[n]->base_url());
+    c->set_tcp_nodelay(true);
+    c->set_read_timeout(std::chrono::seconds(60));
+    return c;
+  };
+  std::vector<std::unique_ptr<httplib::Client>> clients;
+  for (size_t n = 0; n < routers.size(); ++n) clients.push_back(make_client(n));
+  // Cluster: which replica each request event went to (its calls are that
+  // replica's), and whose turn the next request is.
+  std::map<size_t, int> event_replica;
+  size_t turn = 0;
+  // Waits until the cluster is quiet (cluster_replicas.h); false: rec.setup_error says why.
+  auto settle = [&]() -> bool {
+    if (!cluster) return true;
+    if (!replicas->settle(in_process_routers, &error)) {
+      rec.setup_error = "cluster: " + error;
+      return false;
+    }
+    return true;
+  };
+  auto tick_all = [&] {
+    for (auto& r : routers) r->tick();
+  };
 
   // Which router key a fake saw: by the .env the running router was built from.
   auto active_keys = key_indexes(env_text);
@@ -454,7 +506,7 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
   };
   // Everything the world and the router did since the last look, tagged with the event.
   // A burst's batch is written in a canonical order (see Burst::finish).
-  auto collect = [&](size_t event, Millis at, bool burst = false) {
+  auto collect = [&](size_t event, Millis at, bool burst = false, int alert_replica = 0) {
     size_t first_new = rec.calls.size();
     size_t first_alert = rec.alerts.size();
     for (auto* p : world.providers()) {
@@ -466,8 +518,10 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
         // scenario offset), as the simulated clock dates it in-process.
         Millis when = black_box ? (caused_by == event ? at : scenario.timeline[caused_by].at)
                                 : Millis((j.time - origin).count());
+        auto by = event_replica.find(caused_by);
         rec.calls.push_back({caused_by, when, p->name(), j.key_hash, j.key, idx == active_keys.end() ? 0 : idx->second,
-                             j.path, j.status, is_chat_path(j.path), j.request_no});
+                             j.path, j.status, is_chat_path(j.path), j.request_no,
+                             by == event_replica.end() ? 0 : by->second});
       }
     }
     // Validation pings run in parallel, so their arrival order is not part of
@@ -493,13 +547,13 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
         auto msgs = smtp->messages();
         for (; mails_seen < msgs.size(); ++mails_seen)
           rec.alerts.push_back({event, Millis((msgs[mails_seen].received - origin).count()), "email",
-                                msgs[mails_seen].subject, msgs[mails_seen].body});
+                                msgs[mails_seen].subject, msgs[mails_seen].body, alert_replica});
       }
       if (auto* tg = sinks->telegram()) {
         auto msgs = tg->messages();
         for (; telegrams_seen < msgs.size(); ++telegrams_seen)
-          rec.alerts.push_back({event, Millis((msgs[telegrams_seen].received - origin).count()),
-                                "telegram", first_line(msgs[telegrams_seen].text), msgs[telegrams_seen].text});
+          rec.alerts.push_back({event, Millis((msgs[telegrams_seen].received - origin).count()), "telegram",
+                                first_line(msgs[telegrams_seen].text), msgs[telegrams_seen].text, alert_replica});
       }
       if (auto* wh = sinks->webhook()) {
         auto msgs = wh->messages();
@@ -509,7 +563,7 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
                                     ? j["subject"].get<std::string>()
                                     : "";
           rec.alerts.push_back({event, Millis((msgs[hooks_seen].received - origin).count()), "webhook",
-                                subject, j.dump()});
+                                subject, j.dump(), alert_replica});
         }
       }
     }
@@ -518,15 +572,28 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
                        [](const AlertRecord& a, const AlertRecord& b) {
                          return std::tie(a.channel, a.subject, a.text) < std::tie(b.channel, b.subject, b.text);
                        });
-    auto logs = router->logs();
-    for (; log_seen < logs.size(); ++log_seen) rec.logs.push_back({at, logs[log_seen]});
+    for (size_t n = 0; n < routers.size(); ++n) {
+      auto logs = routers[n]->logs();
+      for (; log_seen[n] < logs.size(); ++log_seen[n]) {
+        rec.logs.push_back({at, logs[log_seen[n]]});
+        if (cluster) rec.replicas[n].logs.push_back({at, logs[log_seen[n]]});
+      }
+    }
+  };
+  // Each replica delivers what is due in its outbox; what the sinks get
+  // then is that replica's (a single router: replica 0, unnamed).
+  auto deliver = [&](size_t event, Millis at, bool burst) {
+    for (size_t n = 0; n < routers.size(); ++n) {
+      routers[n]->drain_alerts();
+      collect(event, at, burst, cluster ? static_cast<int>(n + 1) : 0);
+    }
   };
   // Alerts the start-up validation raised are delivered at offset 0, before
   // the first event, as a production start delivers them.
-  router->tick();
-  router->drain_alerts();
+  tick_all();
+  if (!settle()) return rec;
   mark_arrivals(0);
-  collect(0, Millis(0));
+  deliver(0, Millis(0), false);
 
   // Everything but a request: the world, the .env, the operator's actions.
   // False when the router cannot go on (a restart failed: rec.setup_error).
@@ -583,7 +650,7 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
         break;
       case Event::Kind::reload: {
         std::string summary;
-        router->reload(env_text, &summary);
+        for (auto& r : routers) r->reload(env_text, &summary);
         // Merged, not replaced: calls of requests still in flight (a reload
         // `while:` a burst) used the previous keys and keep their numbers.
         for (auto& [key, index] : key_indexes(env_text)) active_keys[key] = index;
@@ -591,29 +658,66 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
         break;
       }
       case Event::Kind::restart: {
-        router->stop();
-        if (ro.env_text != env_text) {
-          ro.keys_updated = true;
-          ro.keys_updated_at = scenario.start_at + env_edited_at;
+        // A cluster restarts the one replica named, or each in turn.
+        for (size_t n = 0; n < routers.size(); ++n) {
+          if (e.replica > 0 && n + 1 != static_cast<size_t>(e.replica)) continue;
+          routers[n]->stop();
+          RouterUnderTestOptions& o = ros[n];
+          if (o.env_text != env_text) {
+            o.keys_updated = true;
+            o.keys_updated_at = scenario.start_at + env_edited_at;
+          }
+          o.env_text = env_text;
+          o.validate_on_start = e.validate_on_start;
+          auto* in_process = new RouterUnderTest(o, clock);
+          routers[n].reset(in_process);
+          in_process_routers[n] = in_process;
+          log_seen[n] = 0;
+          if (!in_process->start(&error)) {
+            rec.setup_error = (cluster ? "replica " + std::to_string(n + 1) + " failed to restart: "
+                                       : "router failed to restart: ") + error;
+            return false;
+          }
+          clients[n] = make_client(n);
+          // One replica after the other, each settled: a rolling restart.
+          if (cluster && (!replicas->await_links(in_process_routers, &error) ||
+                          !replicas->settle(in_process_routers, &error))) {
+            rec.setup_error = "cluster: " + error;
+            return false;
+          }
         }
-        ro.env_text = env_text;
-        ro.validate_on_start = e.validate_on_start;
-        auto* in_process = new RouterUnderTest(ro, clock);
-        router.reset(in_process);
-        log_seen = 0;
-        if (!in_process->start(&error)) {
-          rec.setup_error = "router failed to restart: " + error;
-          return false;
-        }
-        client = std::make_unique<httplib::Client>(router->base_url());
-        client->set_tcp_nodelay(true);
+        router = routers.front().get();
         active_keys = key_indexes(env_text);
-        line = "operator: restart";
+        line = e.replica > 0 ? "operator: restart replica " + std::to_string(e.replica) : "operator: restart";
         break;
       }
       case Event::Kind::health_check:
-        router->run_health_check();
-        line = "daily health check";
+        routers[e.replica > 0 ? static_cast<size_t>(e.replica - 1) : 0]->run_health_check();
+        line = e.replica > 0 ? "daily health check on replica " + std::to_string(e.replica) : "daily health check";
+        break;
+      case Event::Kind::redis:
+        if (e.redis_down) {
+          replicas->redis_down();
+        } else if (!replicas->redis_up(&error)) {
+          rec.setup_error = "cluster: " + error;
+          return false;
+        }
+        line = e.redis_down ? "world: Redis down" : "world: Redis back (empty)";
+        if (!replicas->await_links(in_process_routers, &error)) {
+          rec.setup_error = "cluster: " + error;
+          return false;
+        }
+        break;
+      case Event::Kind::partition:
+      case Event::Kind::heal:
+        if (e.kind == Event::Kind::partition) replicas->partition(e.replica);
+        else replicas->heal(e.replica);
+        line = std::string("world: replica ") + std::to_string(e.replica) +
+               (e.kind == Event::Kind::partition ? " cut off from Redis" : " reaches Redis again");
+        if (!replicas->await_links(in_process_routers, &error)) {
+          rec.setup_error = "cluster: " + error;
+          return false;
+        }
         break;
       case Event::Kind::advance:
         line = "clock";
@@ -629,16 +733,24 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
     KEYWARD_ASSERT(e.at >= Millis(0) && (i == 0 || scenario.timeline[i - 1].at <= e.at));
     if (black_box) std::this_thread::sleep_until(t0 + e.at);
     else clock.set_wall(scenario.start_at + e.at);
-    router->tick();
+    tick_all();
+    if (!settle()) return rec;
     std::string line = clock_label(e.at) + " ";
     size_t skip_to = i;  // a burst runs the events `while` it itself
     std::vector<std::string> while_lines;
     switch (e.kind) {
       case Event::Kind::request: {
+        // The replica it goes to: named, or the next in turn.
+        size_t n = 0;
+        if (cluster) {
+          n = e.request.replica > 0 ? static_cast<size_t>(e.request.replica - 1) : turn++ % routers.size();
+          event_replica[i] = static_cast<int>(n + 1);
+          line += "replica " + std::to_string(n + 1) + ": ";
+        }
         if (e.request.concurrent > 1) {
           // A burst: in flight on its own threads while the events that run
           // `while` it land; then collected as one batch.
-          Burst burst(router->base_url(), router->path_prefix(), e, i);
+          Burst burst(routers[n]->base_url(), routers[n]->path_prefix(), e, i);
           uint64_t arrived_before = total_arrivals(world);
           size_t last = i;
           while (last + 1 < scenario.timeline.size() && scenario.timeline[last + 1].while_burst == e.id) {
@@ -654,15 +766,16 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
           for (const auto& r : records) ++statuses[r.status];
           line += "request " + (e.id.empty() ? e.request.api : e.id) + " x" + std::to_string(records.size()) + " ->";
           for (const auto& [status, n] : statuses) line += " " + std::to_string(status) + " x" + std::to_string(n);
-          for (auto& r : records) rec.requests.push_back(std::move(r));
+          for (auto& r : records) {
+            r.replica = cluster ? static_cast<int>(n + 1) : 0;
+            rec.requests.push_back(std::move(r));
+          }
           skip_to = last;
           break;
         }
-        RequestRecord r = send_request(*client, router->path_prefix(), e, i);
-        if (r.status == 0) {
-          client = std::make_unique<httplib::Client>(router->base_url());
-          client->set_tcp_nodelay(true);
-        }
+        RequestRecord r = send_request(*clients[n], routers[n]->path_prefix(), e, i);
+        r.replica = cluster ? static_cast<int>(n + 1) : 0;
+        if (r.status == 0) clients[n] = make_client(n);
         line += "request " + (e.id.empty() ? e.request.api : e.id) + " -> " + std::to_string(r.status) +
                 (outcome_word(r).empty() ? "" : " " + outcome_word(r));
         rec.requests.push_back(std::move(r));
@@ -675,11 +788,12 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
         break;
       }
     }
-    router->tick();
-    router->drain_alerts();
+    tick_all();
+    if (!settle()) return rec;
     mark_arrivals(i);
-    collect(i, e.at, skip_to != i || (e.kind == Event::Kind::request && e.request.concurrent > 1));
+    deliver(i, e.at, skip_to != i || (e.kind == Event::Kind::request && e.request.concurrent > 1));
     rec.statuses.push_back({e.at, router->status()});
+    for (size_t n = 0; cluster && n < routers.size(); ++n) rec.replicas[n].statuses.push_back({e.at, routers[n]->status()});
     rec.timeline.push_back(line);
     for (auto& w : while_lines) rec.timeline.push_back(std::move(w));
     i = skip_to;
@@ -715,8 +829,15 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
       }
     }
   }
-  rec.metrics = router->metrics();
-  router->stop();
+  rec.metrics = "";
+  for (size_t n = 0; n < routers.size(); ++n) {
+    // A cluster's metrics: every replica's, one after the other, so that a
+    // metric's sum is the cluster's.
+    std::string m = routers[n]->metrics();
+    rec.metrics += m;
+    if (cluster) rec.replicas[n].metrics = std::move(m);
+    routers[n]->stop();
+  }
   // A call still hanging when the run ends is journaled when the fake lets go
   // of it, and the fakes let go of all of them at once, in any order: they
   // are written in a canonical order (event, provider, request number).
@@ -731,7 +852,18 @@ RunRecord run_scenario(const Scenario& scenario, const RunOptions& options) {
   // back in event order (stable: within an event, the order they came in).
   std::stable_sort(rec.calls.begin(), rec.calls.end(),
                    [](const CallRecord& a, const CallRecord& b) { return a.event < b.event; });
-  rec.router_journal = read_router_journal(ro.journal_path);
+  if (!cluster) {
+    rec.router_journal = read_router_journal(ro.journal_path);
+  } else {
+    // Each replica's journal; the run's is all of them, each line marked with its replica.
+    for (size_t n = 0; n < ros.size(); ++n) {
+      rec.replicas[n].router_journal = read_router_journal(ros[n].journal_path);
+      for (auto line : rec.replicas[n].router_journal) {
+        line["replica"] = n + 1;
+        rec.router_journal.push_back(std::move(line));
+      }
+    }
+  }
   rec.simulated = scenario.end_at;
   rec.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall_start).count();
   return rec;

@@ -23,6 +23,7 @@ struct RequestRecord {
   nlohmann::json json;   // parsed body (null when not JSON)
   std::string content;   // the streamed text, for streams
   double wall_ms = 0;    // real latency
+  int replica = 0;       // cluster: the replica (1-based) that answered; 0: the one router
 };
 
 struct CallRecord {
@@ -36,6 +37,7 @@ struct CallRecord {
   int status = 0;
   bool chat = false;      // a chat call (not a /models ping)
   uint64_t request_no = 0;  // the fake's request number (arrival order per provider); not in the journal
+  int replica = 0;          // cluster: the replica whose request made the call; 0: the one router, or unknown
 };
 
 struct AlertRecord {
@@ -44,6 +46,15 @@ struct AlertRecord {
   std::string channel;    // email | telegram | webhook
   std::string subject;    // email subject; first line otherwise
   std::string text;       // body / message text / JSON
+  int replica = 0;        // cluster: the replica that delivered it; 0: the one router
+};
+
+// Cluster runs: what one replica showed (RunRecord keeps the whole cluster's).
+struct ReplicaRecord {
+  std::vector<std::pair<Millis, std::string>> logs;
+  std::vector<std::pair<Millis, nlohmann::json>> statuses;  // after each event
+  std::string metrics;                                      // at the end
+  std::vector<nlohmann::json> router_journal;
 };
 
 struct RunRecord {
@@ -58,6 +69,11 @@ struct RunRecord {
   // The router's own JSONL journal (what `keyward replay` reads), parsed, in
   // file order; bounded. Invariants read key quarantines from it.
   std::vector<nlohmann::json> router_journal;
+  // Cluster runs (router.replicas > 1): replica n's record at n - 1; empty
+  // otherwise. Then `logs` holds every replica's lines, `statuses` replica
+  // 1's, `metrics` every replica's (a metric's sum is the cluster's) and
+  // `router_journal` every replica's lines, each with "replica": n.
+  std::vector<ReplicaRecord> replicas;
   double wall_ms = 0;
   Millis simulated{0};
   // Black-box mode (RunOptions::router_url): what ran, and why not.

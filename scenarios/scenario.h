@@ -25,6 +25,7 @@ struct RequestSpec {
   int repeat = 1;            // this many requests (or bursts) ...
   Millis every{1000};        // ... this far apart (simulated)
   int concurrent = 1;        // >1: a burst of this many requests in flight at once
+  int replica = 0;           // cluster: the replica (1-based) it goes to; 0: the replicas in turn
 };
 
 struct Event {
@@ -40,6 +41,10 @@ struct Event {
     restart,      // rebuild the router from the edited .env, same store
     health_check, // run the daily health check now
     advance,      // just move the clock here (ticks timers)
+    // Cluster scenarios only (router.replicas > 1):
+    redis,        // the cluster's redis-server stops (`down: true`) or starts again, empty
+    partition,    // one replica loses Redis (its fault proxy closes and refuses connections)
+    heal,         // ... and gets it back
   };
   Kind kind = Kind::advance;
   Millis at{0};         // simulated offset from start_at
@@ -59,6 +64,8 @@ struct Event {
   fakes::SinkFault sink_fault;
   std::map<std::string, std::optional<std::string>> env_edits;  // nullopt: remove the line
   bool validate_on_start = true;  // restart: ping every key, as a production start does
+  int replica = 0;       // restart / partition / heal / health_check: which replica (1-based); 0: all / replica 1
+  bool redis_down = false;  // redis: down (true) or back (false)
   bool synthetic = false;  // added by the loader for a status/incident `at` (not written back by emit_scenario)
   std::string comment;     // written after the event by emit_scenario (keyward replay's notes); not read back
 };
@@ -143,6 +150,10 @@ struct Expectation {
   std::map<std::string, double> metric_equals;  // name -> sum over label sets
   // invariant: the name of a checker (scenarios/checkers/checker.h)
   std::string invariant;
+  // Cluster: judge this replica (1-based) only: the alerts it delivered, its
+  // log lines, its status. 0: the whole cluster (every alert the sinks got,
+  // every replica's log; a status or incident must hold on every replica).
+  int replica = 0;
   std::string comment;  // written after it by emit_scenario; not read back
 };
 
@@ -165,6 +176,9 @@ struct Scenario {
   std::string config_yaml;    // the router's keyward.yaml, inline
   bool validate_on_start = true;  // the first start only; restarts say their own
   Millis reminder_interval{60 * 60'000};
+  // `router: {replicas: 3}`: a cluster of this many routers sharing a real
+  // redis-server (docs/CLUSTER.md, "Scenarios on a cluster"); 1: one router.
+  int replicas = 1;
   std::vector<Event> timeline;  // sorted by `at`, requests expanded
   std::vector<Expectation> expectations;
   std::vector<CheckerOptOut> checker_opt_outs;

@@ -34,6 +34,9 @@ const char* kind_word(Event::Kind k) {
     case Event::Kind::restart: return "restart";
     case Event::Kind::health_check: return "health_check";
     case Event::Kind::advance: return "advance";
+    case Event::Kind::redis: return "redis";
+    case Event::Kind::partition: return "partition";
+    case Event::Kind::heal: return "heal";
   }
   return "?";
 }

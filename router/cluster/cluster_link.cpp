@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <limits>
 #include <tuple>
 #include <cstdio>
 
@@ -144,6 +145,14 @@ void ClusterLink::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  // The subscriber waits for a message up to 200 ms at a time: one on the
+  // channel wakes it to see it must stop (the other replicas ignore it).
+  if (subscribed_.load()) {
+    std::lock_guard lock(claim_mu_);
+    std::string error;
+    json wake = {{"from", options_.replica_id}, {"type", "wake"}, {"name", ""}, {"facts", nullptr}};
+    claim_command({"PUBLISH", channel(), wake.dump()}, &error);
+  }
   if (writer_.joinable()) writer_.join();
   if (subscriber_.joinable()) subscriber_.join();
   started_ = false;
@@ -407,8 +416,17 @@ bool ClusterLink::resync(RedisConnection& c) {
 
 void ClusterLink::apply(const json& m) {
   if (!m.is_object() || !m.contains("type") || !m.contains("name") || !m.contains("facts")) return;
-  if (m.value("from", "") == options_.replica_id) return;
   std::string type = m["type"].is_string() ? m["type"].get<std::string>() : "";
+  if (type == "sync") {
+    // A sync() marker: ours means everything published before it was applied here.
+    if (m.value("from", "") == options_.replica_id && m["name"].is_number_unsigned()) {
+      std::lock_guard lock(mu_);
+      syncs_seen_ = std::max(syncs_seen_, m["name"].get<uint64_t>());
+      cv_.notify_all();
+    }
+    return;
+  }
+  if (m.value("from", "") == options_.replica_id) return;
   std::string name = m["name"].is_string() ? m["name"].get<std::string>() : "";
   if (type == "incident_open" || type == "incident_resolved") {
     IncidentRecord r;
@@ -488,6 +506,7 @@ void ClusterLink::subscriber_loop() {
       }
       if (timed_out) continue;
       subscribed_ = false;
+      cv_.notify_all();  // a sync() waiting for its marker gives up
       set_healthy(false, error);
       break;
     }
@@ -513,14 +532,41 @@ std::optional<RedisReply> ClusterLink::claim_command(const std::vector<std::stri
 }
 
 bool ClusterLink::claim(const std::string& name, Millis ttl) {
+  static const RealClock system_clock;
+  const Clock& clock = options_.clock ? *options_.clock : system_clock;
+  int64_t now = std::chrono::duration_cast<Millis>(clock.wall().time_since_epoch()).count();
+  std::string key = redis_key("claim", name);
+  std::string px = std::to_string(std::max<int64_t>(1, ttl.count()));  // garbage collection only
+  std::string value = json{{"by", options_.replica_id}, {"until_ms", now + ttl.count()}}.dump();
   std::lock_guard lock(claim_mu_);
   std::string error;
-  auto r = claim_command({"SET", redis_key("claim", name), options_.replica_id, "NX", "PX",
-                          std::to_string(std::max<int64_t>(1, ttl.count()))},
-                         &error);
-  if (r && !r->is_error()) return r->type == RedisReply::Type::status;
-  set_healthy(false, error.empty() ? "claim failed" : error);
-  return true;  // partitioned: better twice than never
+  auto degraded = [&] {
+    set_healthy(false, error.empty() ? "claim failed" : error);
+    return true;  // partitioned: better twice than never
+  };
+  auto r = claim_command({"SET", key, value, "NX", "PX", px}, &error);
+  if (!r || r->is_error()) return degraded();
+  if (r->type == RedisReply::Type::status) return true;
+  // Held: still, or by a claim whose deadline has passed on the router's
+  // clock (Redis has not collected it yet)? Then it is taken over, atomically.
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    RedisConnection& c = *claim_conn_;
+    if (!c.command({"WATCH", key}, &error)) return degraded();
+    auto cur = c.command({"GET", key}, &error);
+    if (!cur) return degraded();
+    json held = cur->type == RedisReply::Type::string ? json::parse(cur->str, nullptr, false) : json();
+    bool expired = cur->type == RedisReply::Type::nil ||
+                   (held.is_object() && held.value("until_ms", std::numeric_limits<int64_t>::max()) <= now);
+    if (!expired) {
+      c.command({"UNWATCH"}, &error);
+      return false;
+    }
+    if (!c.command({"MULTI"}, &error) || !c.command({"SET", key, value, "PX", px}, &error)) return degraded();
+    auto exec = c.command({"EXEC"}, &error);
+    if (!exec) return degraded();
+    if (exec->type == RedisReply::Type::array) return true;
+  }
+  return false;  // contended: another replica took it meanwhile
 }
 
 std::optional<SharedKeyState> ClusterLink::read_key(const std::string& secret) {
@@ -536,6 +582,26 @@ bool ClusterLink::flush(Millis timeout) {
   uint64_t target = enqueued_;
   return cv_.wait_for(lock, timeout, [&] { return written_ >= target || !healthy_.load() || stopping_; }) &&
          written_ >= target;
+}
+
+bool ClusterLink::sync(Millis timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (!flush(timeout) || !subscribed_.load()) return false;
+  uint64_t token;
+  {
+    std::lock_guard lock(mu_);
+    token = ++syncs_sent_;
+  }
+  json marker = {{"from", options_.replica_id}, {"type", "sync"}, {"name", token}, {"facts", nullptr}};
+  {
+    std::lock_guard lock(claim_mu_);
+    std::string error;
+    auto r = claim_command({"PUBLISH", channel(), marker.dump()}, &error);
+    if (!r || r->is_error()) return false;
+  }
+  std::unique_lock lock(mu_);
+  return cv_.wait_until(lock, deadline, [&] { return syncs_seen_ >= token || stopping_ || !subscribed_.load(); }) &&
+         syncs_seen_ >= token;
 }
 
 ClusterLink::Stats ClusterLink::stats() const {

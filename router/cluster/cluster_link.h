@@ -48,6 +48,9 @@ struct ClusterOptions {
   Millis redis_timeout{500};           // any one Redis operation
   Millis retry_max{1000};              // reconnect backoff cap (starts at 50 ms)
   Millis ttl{7 * 24 * 3600'000LL};     // Redis TTL: only collects garbage, never decides a deadline
+  // The router's clock: claims hold until a deadline on it (null: the system
+  // clock). On a simulated clock Redis's own expiry would be wall time.
+  const Clock* clock = nullptr;
   std::function<void(const std::string&)> log;
 };
 
@@ -89,6 +92,8 @@ class ClusterLink final : public RouterObserver, public IncidentSharing {
   void release(std::vector<std::string> names);
 
   bool healthy() const { return healthy_.load(); }
+  // Its subscriber is connected and resynchronised: what others publish arrives.
+  bool subscribed() const { return subscribed_.load(); }
   // {"replica_id", "redis" (masked), "state":"connected"|"degraded",
   //  "degraded_reason" (only when degraded), "keys_shared", "published",
   //  "applied", "last_resync_ms"}
@@ -103,7 +108,8 @@ class ClusterLink final : public RouterObserver, public IncidentSharing {
   };
   Stats stats() const;
 
-  // Claims something once cluster-wide for `ttl` (SET NX PX): true when this
+  // Claims something once cluster-wide for `ttl` on the router's clock (SET
+  // NX, or taking over a claim whose deadline has passed): true when this
   // replica holds it now. While degraded: true (at least once per replica).
   // Blocking (one Redis round trip): never call it on the request path.
   bool claim(const std::string& name, Millis ttl);
@@ -114,6 +120,13 @@ class ClusterLink final : public RouterObserver, public IncidentSharing {
   // Blocks until everything queued before the call has been written (or the
   // link is degraded), at most `timeout`. For tests and orderly shutdown.
   bool flush(Millis timeout);
+  // Caught up with the cluster: everything queued here is written and
+  // published (flush), and everything any replica published before this call
+  // has been applied here. A marker goes through the channel and comes back
+  // to this replica's own subscriber, which handles messages in order.
+  // False when degraded or after `timeout`. Blocking (Redis round trips):
+  // for the scenario runner and tests, which wait for a cluster to settle.
+  bool sync(Millis timeout);
 
  private:
   struct KeyName {
@@ -152,6 +165,7 @@ class ClusterLink final : public RouterObserver, public IncidentSharing {
   std::map<std::string, Pending> pending_;                 // coalesced by (kind + name)
   IncidentEngine* incidents_ = nullptr;
   uint64_t enqueued_ = 0, written_ = 0;                    // for flush()
+  uint64_t syncs_sent_ = 0, syncs_seen_ = 0;               // for sync(): markers published, come back
   bool stopping_ = false;
   std::string reason_;
   bool announced_ = false;  // the first state (joined or degraded) was logged

@@ -284,6 +284,9 @@ void JournalObserver::on_pool_event(const PoolEvent& e) {
   if (!e.message.empty()) j.add("message", journal_.cut(e.message));
   if (e.until) j.add("until", format_iso8601_ms(*e.until));
   if (e.strikes) j.add("strikes", e.strikes);
+  // Cluster mode: applied from another replica's report, not observed here.
+  // The scenario checkers read when a quarantine reached this replica.
+  if (e.remote) j.add("from_cluster", true);
   journal_.write(e.at, std::move(j));
 }
 

@@ -132,6 +132,8 @@ bool App::start(std::string* error) {
   AlertOutbox* outbox = dispatcher_.get();
   if (cluster_options) {
     cluster_options->log = [this](const std::string& line) { log_direct(line); };
+    if (options_.cluster_retry_max) cluster_options->retry_max = *options_.cluster_retry_max;
+    cluster_options->clock = options_.clock;
     link_ = std::make_unique<cluster::ClusterLink>(std::move(*cluster_options));
     link_->set_config(keyed_config);
     claiming_ = std::make_unique<cluster::ClaimingOutbox>(*dispatcher_, *link_, alert_settings_.policy.dedup_window);

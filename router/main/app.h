@@ -49,6 +49,9 @@ struct AppOptions {
   // they call tick() and drain_alerts() on their own clock.
   bool background = true;
   std::optional<Millis> reminder_interval;  // overrides alerts.reminder_interval
+  // Cluster mode: caps the link's reconnect backoff (ClusterOptions::retry_max).
+  // The scenario runner heals partitions within milliseconds of wall time.
+  std::optional<Millis> cluster_retry_max;
   // When the keys were last changed (the .env file's mtime): an incident that
   // is still open at start shows it on its timeline.
   std::optional<WallTime> keys_updated_at;
@@ -84,6 +87,9 @@ class App {
   store::AlertStore& store() { return *store_; }
   // Cluster mode (KEYWARD_REDIS_URL or `cluster:`); null when serving alone.
   cluster::ClusterLink* cluster() { return link_.get(); }
+  // The outbox in front of the dispatcher that claims each alert cluster-wide;
+  // null when serving alone.
+  cluster::ClaimingOutbox* claiming() { return claiming_.get(); }
   void log(const std::string& line);
 
  private:

@@ -12,6 +12,11 @@
 // messages say neither: they are placed by the status snapshot at delivery,
 // and not judged once their sink has had a fault (delivery is then no
 // guide to when they were raised).
+//
+// On a cluster the alerts of every replica count together (one alert
+// cluster-wide), except that a replica cut off from Redis when it raised an
+// alert cannot know the others sent it: its alerts are judged on their own
+// (at least once per replica while partitioned, docs/CLUSTER.md).
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -91,18 +96,21 @@ class OneAlertPerKind final : public Checker {
     std::stable_sort(judged.begin(), judged.end(),
                      [](const Judged& x, const Judged& y) { return x.raised < y.raised; });
 
-    std::map<std::tuple<std::string, std::string, std::string>, Millis> in_incident;  // channel, incident, subject
-    std::map<std::pair<std::string, std::string>, Millis> outside;                    // channel, subject -> last raised
+    // Keyed by (cut-off replica or 0 for the cluster, channel, [incident,] subject).
+    std::map<std::tuple<int, std::string, std::string, std::string>, Millis> in_incident;
+    std::map<std::tuple<int, std::string, std::string>, Millis> outside;  // -> last raised
     Violations v;
     for (const auto& [a, facts, raised, incident] : judged) {
       std::string what = offset_label(a->at) + " " + a->channel + " \"" + a->subject + "\"";
       if (raised != a->at) what += " (raised " + offset_label(raised) + ")";
+      int alone = !run.replicas.empty() && a->replica > 0 && !reaches_redis_at(s, a->replica, raised) ? a->replica : 0;
+      if (a->replica > 0 && !run.replicas.empty()) what += " from replica " + std::to_string(a->replica);
       if (!incident.empty()) {
-        auto [it, fresh] = in_incident.try_emplace({a->channel, incident, a->subject}, raised);
+        auto [it, fresh] = in_incident.try_emplace({alone, a->channel, incident, a->subject}, raised);
         if (!fresh) v.add(what + " again in incident " + incident + " (first raised " + offset_label(it->second) + ")");
         continue;
       }
-      auto [it, fresh] = outside.try_emplace({a->channel, a->subject}, raised);
+      auto [it, fresh] = outside.try_emplace({alone, a->channel, a->subject}, raised);
       if (!fresh && raised - it->second < s.reminder_interval && !boundary_between(it->second, raised) &&
           !answered_between(facts, it->second, raised))
         v.add(what + " again outside an incident, " + human_duration(raised - it->second) +

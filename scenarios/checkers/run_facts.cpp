@@ -56,6 +56,8 @@ std::vector<OutWindow> out_windows(const Scenario& s, const RunRecord& run) {
     w.key = provider_wide ? 0 : j.value("key_id", 0);
     w.why = provider_wide ? "ejected" : type.substr(4);
     w.journal_index = i;
+    w.replica = j.value("replica", 0);
+    w.from_cluster = j.value("from_cluster", false);
     if ((!provider_wide && w.key < 1) || !journal_offset(j, "time", s, &w.from) ||
         !journal_offset(j, "until", s, &w.to))
       continue;
@@ -69,6 +71,7 @@ std::vector<OutWindow> out_windows(const Scenario& s, const RunRecord& run) {
       bool release = provider_wide ? t == "provider_restored"
                                    : (t == "key_released" || t == "key_recovered" || t == "key_validated") &&
                                          n.value("key_id", 0) == w.key;
+      release = release && n.value("replica", 0) == w.replica;
       Millis at;
       if (release && n.value("provider", "") == w.provider && journal_offset(n, "time", s, &at)) {
         if (at < w.to) w.to = at;
@@ -78,6 +81,17 @@ std::vector<OutWindow> out_windows(const Scenario& s, const RunRecord& run) {
     windows.push_back(w);
   }
   return windows;
+}
+
+bool reaches_redis_at(const Scenario& s, int replica, Millis t) {
+  bool redis_up = true, cut_off = false;
+  for (const auto& e : s.timeline) {
+    if (e.at > t) break;
+    if (e.kind == Event::Kind::redis) redis_up = !e.redis_down;
+    if ((e.kind == Event::Kind::partition || e.kind == Event::Kind::heal) && e.replica == replica)
+      cut_off = e.kind == Event::Kind::partition;
+  }
+  return redis_up && !cut_off;
 }
 
 bool covers(const OutWindow& w, const std::string& provider, int key, Millis at) {

@@ -29,6 +29,8 @@ struct OutWindow {
   Millis from{0}, to{0};     // [from, to)
   std::string why;           // quarantined | exhausted | rate_limited | ejected
   size_t journal_index = 0;  // the router_journal line that opened it
+  int replica = 0;           // cluster: whose journal says so (1-based); 0: the one router
+  bool from_cluster = false;  // learnt from another replica through Redis, not observed by this one
 };
 
 // From the router's journal: key_quarantined / key_exhausted /
@@ -36,8 +38,13 @@ struct OutWindow {
 // next reload or restart of the scenario (the operator may have replaced the
 // key), or the router's own release line (key_released / key_recovered /
 // key_validated for the key, provider_restored for the provider), whichever
-// comes first.
+// comes first. A cluster run's windows are per replica: each replica's
+// journal ends only its own windows.
 std::vector<OutWindow> out_windows(const Scenario& s, const RunRecord& run);
+
+// Cluster runs: whether replica n (1-based) could reach Redis at offset t, by
+// the scenario's redis / partition / heal events at or before t.
+bool reaches_redis_at(const Scenario& s, int replica, Millis t);
 
 // Whether the window covers `key` of `provider` at `at` (a provider window
 // covers all its keys).

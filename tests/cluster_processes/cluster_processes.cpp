@@ -52,6 +52,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "fakes/redis_server.h"
 #include "fakes/sinks/sinks.h"
 #include "fakes/world.h"
 
@@ -166,24 +167,6 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds bou
 
 double seconds_since(Steady::time_point t) { return std::chrono::duration<double>(Steady::now() - t).count(); }
 
-// PING on the unix socket answered with +PONG.
-bool redis_answers(const std::string& socket_path) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path.c_str());
-  timeval tv{1, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  bool ok = false;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && ::write(fd, "PING\r\n", 6) == 6) {
-    char buf[16] = {0};
-    ok = ::read(fd, buf, sizeof buf - 1) > 0 && std::strncmp(buf, "+PONG", 5) == 0;
-  }
-  ::close(fd);
-  return ok;
-}
-
 struct Replica {
   std::string id;
   std::string log_path;
@@ -282,7 +265,7 @@ class Run {
   ~Run() {
     // Children first (they talk to the fakes), by pid.
     for (auto& r : replicas_) r.process.kill_now();
-    redis_.kill_now();
+    kill_redis();
     if (sinks_) sinks_->stop();
     if (world_) world_->stop();
     std::error_code ec;
@@ -313,15 +296,17 @@ class Run {
   }
   bool check(bool cond, const std::string& why) { return cond || fail(why); }
 
+  // The one redis-server helper (fakes/redis_server.h), on this run's
+  // socket: started again after a kill, empty.
   bool start_redis() {
-    fs::remove(socket_);
-    if (!redis_.spawn(
-            {"redis-server", "--port", "0", "--unixsocket", socket_, "--save", "", "--appendonly", "no", "--dir", dir_},
-            dir_ + "/redis.log"))
-      return fail("cannot fork redis-server");
-    if (!eventually([&] { return redis_answers(socket_); }, 10s))
-      return fail("redis-server did not answer PING on " + socket_ + " within 10 s");
+    if (!redis_) redis_ = std::make_unique<keyward::fakes::RedisServer>("", dir_);
+    else redis_->start();
+    if (redis_->socket() != socket_) return fail("redis-server socket " + redis_->socket() + " is not " + socket_);
+    if (!redis_->ready()) return fail("redis-server did not answer PING on " + socket_ + " within 10 s");
     return true;
+  }
+  void kill_redis() {
+    if (redis_) redis_->stop();
   }
 
   void write_env(const std::vector<std::pair<std::string, std::string>>& keys) {
@@ -633,7 +618,7 @@ class Run {
     }
     down = true;
     auto killed_at = Steady::now();
-    redis_.kill_now();
+    kill_redis();
     std::vector<double> degraded_after(replicas_.size(), -1);
     bool all_degraded = eventually(
         [&] {
@@ -716,7 +701,7 @@ class Run {
     for (auto& r : replicas_)
       if (r.process.pid() > 0 && !r.process.stop(10s))
         problems_.push_back(r.id + ": keyward serve did not exit cleanly within 10 s of SIGTERM");
-    redis_.kill_now();
+    kill_redis();
   }
 
   static void print_file_tail(const std::string& name, const std::string& path) {
@@ -734,7 +719,7 @@ class Run {
   std::string dir_, socket_, env_path_;
   std::unique_ptr<keyward::fakes::World> world_;
   std::unique_ptr<keyward::fakes::SinkFleet> sinks_;
-  Process redis_;
+  std::unique_ptr<keyward::fakes::RedisServer> redis_;
   std::array<Replica, 3> replicas_;  // not movable: each owns its process
   size_t alerts_before_reload_ = 0;
   std::vector<std::string> problems_, figures_;

@@ -103,6 +103,46 @@ TEST(ClusterLink, AQuarantineOnOneReplicaReachesTheOther) {
   link_a.stop();
 }
 
+// sync(): once it returns true, everything published before it was applied
+// here: no polling needed (the scenario runner relies on it).
+TEST(ClusterLink, SyncReturnsOnceEverythingPublishedBeforeIsApplied) {
+  test::RedisServer redis;
+  ASSERT_TRUE(redis.ready());
+  SimClock clock(keyward::test::at("2025-11-18T08:00:15Z"));
+  LinkObserver obs_a;
+  ChatRouter a(keyward::test::founding_config(), clock, &obs_a);
+  Replica b("b", redis.url(), clock);
+  ClusterOptions o;
+  std::string error;
+  parse_redis_url(redis.url(), &o.redis, &error);
+  o.replica_id = "a";
+  o.key_prefix = "test";
+  ClusterLink link_a(o, a);
+  obs_a.link = &link_a;
+  link_a.set_config(a.config());
+  link_a.start();
+  b.link->start();
+  ASSERT_TRUE(eventually([&] { return link_a.healthy() && b.link->healthy(); }));
+  AuthFails t;
+  for (int round = 0; round < 20; ++round) {
+    clock.advance(std::chrono::minutes(10));  // every quarantine over: the next request fails them anew
+    a.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-" + std::to_string(round)}, t);
+    ASSERT_TRUE(link_a.flush(5s));
+    uint64_t published = link_a.stats().published;
+    ASSERT_TRUE(b.link->sync(5s));
+    auto snap = b.router.snapshot();
+    auto a_snap = a.snapshot();
+    for (size_t p = 0; p < snap.keys.size(); ++p)
+      for (size_t k = 0; k < snap.keys[p].size(); ++k)
+        ASSERT_EQ(snap.keys[p][k].until, a_snap.keys[p][k].until) << "round " << round << ", after " << published;
+  }
+  redis.stop();
+  ASSERT_TRUE(eventually([&] { return !b.link->healthy(); }));
+  EXPECT_FALSE(b.link->sync(1s)) << "degraded: not caught up with anything";
+  b.link->stop();
+  link_a.stop();
+}
+
 TEST(ClusterLink, AReplicaThatJoinsLaterLearnsWhatTheClusterKnows) {
   test::RedisServer redis;
   ASSERT_TRUE(redis.ready());
