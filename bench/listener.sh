@@ -87,9 +87,14 @@ printf '2. %s; peak RSS grew by %d KiB (body_limit 1024 KiB)\n' "${chunk_result#
 coproc IDLEP { $ATTACK idle --port "$KW_PORT" --count "$IDLE"; }
 read -r ready opened <&"${IDLEP[0]}"
 [ "$ready" = ready ] || { echo "listener.sh: idle holder failed" >&2; exit 1; }
+# The holder's connects complete in the kernel's accept queue; the router
+# accepts them a little later. Measure with the connections open, not during
+# the burst of their accepts: wait (bounded) until the router counts them all.
+open_conns() { curl -fsS "http://127.0.0.1:$KW_PORT/metrics" | awk '$1 == "keyward_http_open_connections" {print $2}'; }
+for _ in $(seq 600); do [ "$(open_conns)" -ge "$opened" ] && break; sleep 0.05; done
 read -r idle_p50 idle_p99 idle_n < <(lat "$LAT_S")
 rss_idle=$(kb VmRSS)
-open_now=$(curl -fsS "http://127.0.0.1:$KW_PORT/metrics" | awk '$1 == "keyward_http_open_connections" {print $2}')
+open_now=$(open_conns)
 exec {IDLEP[1]}>&-
 read -r idle_result <&"${IDLEP[0]}"
 wait "$IDLEP_PID" 2>/dev/null || true
