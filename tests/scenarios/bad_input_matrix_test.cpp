@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "scenarios/scenario.h"
+#include "tests/scenarios/scenario_test_support.h"
 
 namespace keyward::scenarios {
 namespace {
@@ -13,15 +14,6 @@ const char* kWorld =
     "world:\n"
     "  providers:\n"
     "    - {name: groq, kind: groq}\n";
-
-std::string error_of(const std::string& yaml) {
-  try {
-    parse_scenario(yaml, "s.yaml");
-  } catch (const SchemaError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 TEST(ScenarioBadInput, NegativeTimeIsAnErrorWithTheLine) {
   auto e = error_of(std::string(kWorld) + "timeline:\n  - {at: -5s, request: {message: x}}\n");

@@ -2,20 +2,10 @@
 // clock, a private redis-server and a fault proxy per replica.
 #include <gtest/gtest.h>
 
-#include "scenarios/report.h"
-#include "tests/scenarios/test_dir.h"
+#include "tests/scenarios/scenario_test_support.h"
 
 namespace keyward::scenarios {
 namespace {
-
-std::string library(const std::string& name) { return std::string(KEYWARD_SOURCE_DIR) + "/scenarios/library/" + name; }
-
-ScenarioOutcome run(Scenario s, const std::string& dir) {
-  ScenarioOutcome o{std::move(s), {}, {}, {}};
-  o.run = run_scenario(o.scenario, RunOptions{test_dir() + "/" + dir});
-  o.results = check_expectations(o.scenario, o.run);
-  return o;
-}
 
 size_t journal_lines(const ReplicaRecord& r, const std::string& type, bool from_cluster) {
   size_t n = 0;

@@ -6,6 +6,7 @@
 
 #include "scenarios/emit.h"
 #include "scenarios/scenario.h"
+#include "tests/scenarios/scenario_test_support.h"
 
 namespace keyward::scenarios {
 namespace {
@@ -18,15 +19,6 @@ const char* kWorld =
 
 std::string with_router(int replicas, const std::string& rest) {
   return std::string(kWorld) + "router:\n  replicas: " + std::to_string(replicas) + "\n" + rest;
-}
-
-std::string error_of(const std::string& yaml) {
-  try {
-    parse_scenario(yaml, "s.yaml");
-  } catch (const SchemaError& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(ClusterSchema, ReplicasDefaultToOneAndAreReadWithTheClusterEvents) {

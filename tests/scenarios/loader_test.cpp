@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "scenarios/scenario.h"
+#include "tests/scenarios/scenario_test_support.h"
 
 namespace keyward::scenarios {
 namespace {
@@ -12,15 +13,6 @@ const char* kMinimal =
     "world:\n"
     "  providers:\n"
     "    - {name: groq, kind: groq}\n";
-
-std::string error_of(const std::string& yaml) {
-  try {
-    parse_scenario(yaml, "s.yaml");
-  } catch (const SchemaError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 TEST(ScenarioLoader, ExpandsRepeatedRequestsAndSortsTheTimeline) {
   auto s = parse_scenario(std::string(kMinimal) +

@@ -1,20 +1,10 @@
 // The runner end to end: the founding scenario against the fakes, twice.
 #include <gtest/gtest.h>
 
-#include "scenarios/report.h"
-#include "tests/scenarios/test_dir.h"
+#include "tests/scenarios/scenario_test_support.h"
 
 namespace keyward::scenarios {
 namespace {
-
-std::string library(const std::string& name) { return std::string(KEYWARD_SOURCE_DIR) + "/scenarios/library/" + name; }
-
-ScenarioOutcome run(Scenario s, const std::string& dir) {
-  ScenarioOutcome o{std::move(s), {}, {}, {}};
-  o.run = run_scenario(o.scenario, RunOptions{test_dir() + "/" + dir});
-  o.results = check_expectations(o.scenario, o.run);
-  return o;
-}
 
 TEST(Runner, SameSeedGivesAByteIdenticalJournal) {
   Scenario s = load_scenario(library("all_keys_auth_failed.yaml"));
