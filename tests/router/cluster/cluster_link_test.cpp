@@ -26,21 +26,36 @@ class AuthFails final : public BlockingTransport {
   }
 };
 
+// The router feeds its observer; here the link is the only one.
+struct LinkObserver final : RouterObserver {
+  ClusterLink* link = nullptr;
+  void on_pool_event(const PoolEvent& e) override {
+    if (link) link->on_pool_event(e);
+  }
+};
+
+// One replica: a router and its link. `publishes`: the router's pool events go
+// to the link (as in `keyward serve`), for the replica whose requests teach
+// the cluster; otherwise it only applies what the others publish.
 struct Replica {
-  Replica(const std::string& id, const std::string& url, const SimClock& clock)
-      : router(keyward::test::founding_config(), clock, nullptr) {
+  Replica(const std::string& id, const std::string& url, const SimClock& clock, bool publishes = false,
+          Millis retry_max = ClusterOptions{}.retry_max)
+      : router(keyward::test::founding_config(), clock, publishes ? &observer : nullptr) {
     ClusterOptions o;
     std::string error;
     parse_redis_url(url, &o.redis, &error);
     o.replica_id = id;
     o.key_prefix = "test";
+    o.retry_max = retry_max;
     o.log = [this](const std::string& line) {
       std::lock_guard lock(mu);
       logs.push_back(line);
     };
     link = std::make_unique<ClusterLink>(o, router);
     link->set_config(router.config());
+    observer.link = link.get();
   }
+  LinkObserver observer;  // before the router, which holds a pointer to it
   ChatRouter router;
   std::unique_ptr<ClusterLink> link;
   std::mutex mu;
@@ -58,36 +73,19 @@ bool eventually(F done, std::chrono::milliseconds limit = 10s) {
   return done();
 }
 
-// The router feeds its observer; here the link is the only one.
-struct LinkObserver final : RouterObserver {
-  ClusterLink* link = nullptr;
-  void on_pool_event(const PoolEvent& e) override {
-    if (link) link->on_pool_event(e);
-  }
-};
-
 TEST(ClusterLink, AQuarantineOnOneReplicaReachesTheOther) {
   test::RedisServer redis;
   ASSERT_TRUE(redis.ready());
   SimClock clock(keyward::test::at("2025-11-18T08:00:15Z"));
-  LinkObserver obs_a;
-  ChatRouter a(keyward::test::founding_config(), clock, &obs_a);
+  Replica a("a", redis.url(), clock, /*publishes=*/true);
   Replica b("b", redis.url(), clock);
-  ClusterOptions o;
-  std::string error;
-  parse_redis_url(redis.url(), &o.redis, &error);
-  o.replica_id = "a";
-  o.key_prefix = "test";
-  ClusterLink link_a(o, a);
-  obs_a.link = &link_a;
-  link_a.set_config(a.config());
-  link_a.start();
+  a.link->start();
   b.link->start();
-  ASSERT_TRUE(link_a.healthy());
+  ASSERT_TRUE(a.link->healthy());
 
   AuthFails t;
-  a.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-1"}, t);  // six keys quarantined on a
-  ASSERT_TRUE(link_a.flush(5s));
+  a.router.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-1"}, t);  // six keys quarantined on a
+  ASSERT_TRUE(a.link->flush(5s));
   ASSERT_TRUE(eventually([&] {
     auto snap = b.router.snapshot();
     for (const auto& p : snap.keys)
@@ -96,11 +94,11 @@ TEST(ClusterLink, AQuarantineOnOneReplicaReachesTheOther) {
     return true;
   })) << "replica b holds every quarantine replica a recorded";
   auto snap = b.router.snapshot();
-  auto a_snap = a.snapshot();
+  auto a_snap = a.router.snapshot();
   EXPECT_EQ(snap.keys[0][0].until, a_snap.keys[0][0].until) << "the same absolute deadline";
   EXPECT_GE(b.link->stats().applied, 6u);
   b.link->stop();
-  link_a.stop();
+  a.link->stop();
 }
 
 // sync(): once it returns true, everything published before it was applied
@@ -109,29 +107,20 @@ TEST(ClusterLink, SyncReturnsOnceEverythingPublishedBeforeIsApplied) {
   test::RedisServer redis;
   ASSERT_TRUE(redis.ready());
   SimClock clock(keyward::test::at("2025-11-18T08:00:15Z"));
-  LinkObserver obs_a;
-  ChatRouter a(keyward::test::founding_config(), clock, &obs_a);
+  Replica a("a", redis.url(), clock, /*publishes=*/true);
   Replica b("b", redis.url(), clock);
-  ClusterOptions o;
-  std::string error;
-  parse_redis_url(redis.url(), &o.redis, &error);
-  o.replica_id = "a";
-  o.key_prefix = "test";
-  ClusterLink link_a(o, a);
-  obs_a.link = &link_a;
-  link_a.set_config(a.config());
-  link_a.start();
+  a.link->start();
   b.link->start();
-  ASSERT_TRUE(eventually([&] { return link_a.healthy() && b.link->healthy(); }));
+  ASSERT_TRUE(eventually([&] { return a.link->healthy() && b.link->healthy(); }));
   AuthFails t;
   for (int round = 0; round < 20; ++round) {
     clock.advance(std::chrono::minutes(10));  // every quarantine over: the next request fails them anew
-    a.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-" + std::to_string(round)}, t);
-    ASSERT_TRUE(link_a.flush(5s));
-    uint64_t published = link_a.stats().published;
+    a.router.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-" + std::to_string(round)}, t);
+    ASSERT_TRUE(a.link->flush(5s));
+    uint64_t published = a.link->stats().published;
     ASSERT_TRUE(b.link->sync(5s));
     auto snap = b.router.snapshot();
-    auto a_snap = a.snapshot();
+    auto a_snap = a.router.snapshot();
     for (size_t p = 0; p < snap.keys.size(); ++p)
       for (size_t k = 0; k < snap.keys[p].size(); ++k)
         ASSERT_EQ(snap.keys[p][k].until, a_snap.keys[p][k].until) << "round " << round << ", after " << published;
@@ -140,27 +129,18 @@ TEST(ClusterLink, SyncReturnsOnceEverythingPublishedBeforeIsApplied) {
   ASSERT_TRUE(eventually([&] { return !b.link->healthy(); }));
   EXPECT_FALSE(b.link->sync(1s)) << "degraded: not caught up with anything";
   b.link->stop();
-  link_a.stop();
+  a.link->stop();
 }
 
 TEST(ClusterLink, AReplicaThatJoinsLaterLearnsWhatTheClusterKnows) {
   test::RedisServer redis;
   ASSERT_TRUE(redis.ready());
   SimClock clock(keyward::test::at("2025-11-18T08:00:15Z"));
-  LinkObserver obs;
-  ChatRouter a(keyward::test::founding_config(), clock, &obs);
-  ClusterOptions o;
-  std::string error;
-  parse_redis_url(redis.url(), &o.redis, &error);
-  o.replica_id = "a";
-  o.key_prefix = "test";
-  ClusterLink link_a(o, a);
-  obs.link = &link_a;
-  link_a.set_config(a.config());
-  link_a.start();
+  Replica a("a", redis.url(), clock, /*publishes=*/true);
+  a.link->start();
   AuthFails t;
-  a.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-1"}, t);
-  ASSERT_TRUE(link_a.flush(5s));
+  a.router.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-1"}, t);
+  ASSERT_TRUE(a.link->flush(5s));
 
   Replica late("late", redis.url(), clock);
   late.link->start();  // resyncs before it serves
@@ -168,53 +148,37 @@ TEST(ClusterLink, AReplicaThatJoinsLaterLearnsWhatTheClusterKnows) {
   EXPECT_EQ(snap.keys[0][0].state, KeyState::quarantined);
   EXPECT_EQ(snap.keys[2][0].state, KeyState::quarantined);
   late.link->stop();
-  link_a.stop();
+  a.link->stop();
 }
 
 TEST(ClusterLink, RedisDownIsDegradedAndItsReturnResynchronises) {
   test::RedisServer redis;
   ASSERT_TRUE(redis.ready());
   SimClock clock(keyward::test::at("2025-11-18T08:00:15Z"));
-  LinkObserver obs;
-  ChatRouter a(keyward::test::founding_config(), clock, &obs);
-  ClusterOptions o;
-  std::string error;
-  parse_redis_url(redis.url(), &o.redis, &error);
-  o.replica_id = "a";
-  o.key_prefix = "test";
-  o.retry_max = 100ms;
-  std::vector<std::string> logs;
-  std::mutex mu;
-  o.log = [&](const std::string& l) {
-    std::lock_guard lock(mu);
-    logs.push_back(l);
-  };
-  ClusterLink link_a(o, a);
-  obs.link = &link_a;
-  link_a.set_config(a.config());
-  link_a.start();
-  ASSERT_TRUE(link_a.healthy());
+  Replica a("a", redis.url(), clock, /*publishes=*/true, /*retry_max=*/100ms);
+  a.link->start();
+  ASSERT_TRUE(a.link->healthy());
   redis.stop();
-  ASSERT_TRUE(eventually([&] { return !link_a.healthy(); }));
-  EXPECT_EQ(link_a.status_json()["state"], "degraded");
+  ASSERT_TRUE(eventually([&] { return !a.link->healthy(); }));
+  EXPECT_EQ(a.link->status_json()["state"], "degraded");
   // Learnt while Redis is away: kept, and written once it is back.
   AuthFails t;
-  auto out = a.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-1"}, t);
+  auto out = a.router.route(ChatRequest{{{"user", "hi"}}, {}, {}, false, "req-1"}, t);
   EXPECT_EQ(out.kind, RouteOutcome::Kind::emergency) << "requests never wait for Redis";
-  EXPECT_TRUE(link_a.claim("alert-x", 60s)) << "partitioned: alert anyway";
+  EXPECT_TRUE(a.link->claim("alert-x", 60s)) << "partitioned: alert anyway";
   redis.start();
   ASSERT_TRUE(redis.ready());
-  ASSERT_TRUE(eventually([&] { return link_a.healthy(); }));
-  ASSERT_TRUE(link_a.flush(5s));
+  ASSERT_TRUE(eventually([&] { return a.link->healthy(); }));
+  ASSERT_TRUE(a.link->flush(5s));
   Replica late("late", redis.url(), clock);
   late.link->start();
   EXPECT_EQ(late.router.snapshot().keys[0][0].state, KeyState::quarantined) << "republished after the outage";
-  std::lock_guard lock(mu);
+  std::lock_guard lock(a.mu);
   int warnings = 0;
-  for (const auto& l : logs) warnings += l.find("unreachable") != std::string::npos;
+  for (const auto& l : a.logs) warnings += l.find("unreachable") != std::string::npos;
   EXPECT_EQ(warnings, 1) << "logged once per outage";
   late.link->stop();
-  link_a.stop();
+  a.link->stop();
 }
 
 TEST(ClusterLink, ClaimsAreOncePerName) {
